@@ -1,0 +1,35 @@
+//! The `ferry` binary: parses the command line and runs one command.
+//!
+//! Exit codes: 0 success, 1 a run failed, 2 bad input (config, scheme, arguments).
+
+mod cli;
+mod commands;
+mod exit;
+mod load;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Exit;
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Validate(args) => commands::validate::run(&cli.global, args),
+        Command::Plan(args) => commands::plan::run(&cli.global, args),
+    };
+    let code = match result {
+        Ok(()) => 0,
+        Err(Exit::BadInput(message)) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            2
+        }
+        Err(Exit::Failed(error)) => {
+            eprintln!("error: {error:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
