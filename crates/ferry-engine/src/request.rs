@@ -21,21 +21,37 @@ pub struct RenderError {
 }
 
 /// Renders `fields` into an object.
-pub fn render_fields(fields: &[RequestField], scope: &dyn Scope) -> Result<Map<String, Value>, RenderError> {
+pub fn render_fields(
+    fields: &[RequestField],
+    scope: &dyn Scope,
+) -> Result<Map<String, Value>, RenderError> {
     render_into(fields, scope, "")
 }
 
-fn render_into(fields: &[RequestField], scope: &dyn Scope, prefix: &str) -> Result<Map<String, Value>, RenderError> {
+fn render_into(
+    fields: &[RequestField],
+    scope: &dyn Scope,
+    prefix: &str,
+) -> Result<Map<String, Value>, RenderError> {
     let mut object = Map::with_capacity(fields.len());
     for field in fields {
-        let path = if prefix.is_empty() { field.field.clone() } else { format!("{prefix}.{}", field.field) };
+        let path = if prefix.is_empty() {
+            field.field.clone()
+        } else {
+            format!("{prefix}.{}", field.field)
+        };
         if !field.children.is_empty() {
             let children = render_into(&field.children, scope, &path)?;
             object.insert(field.field.clone(), Value::Object(children));
             continue;
         }
-        let Some(template) = &field.value else { continue };
-        let fail = |error: ExprError| RenderError { field: path.clone(), error };
+        let Some(template) = &field.value else {
+            continue;
+        };
+        let fail = |error: ExprError| RenderError {
+            field: path.clone(),
+            error,
+        };
         let mut value = template.render(scope).map_err(fail)?;
         if let Some(parser) = &field.parser {
             value = parser.apply(value).map_err(fail)?;
@@ -52,7 +68,12 @@ pub fn coerce(value: Value, field_type: Option<FieldType>) -> Value {
             Ok(number) => Value::from(number),
             Err(_) => Value::String(text),
         },
-        (Some(FieldType::Float), Value::String(text)) => match text.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+        (Some(FieldType::Float), Value::String(text)) => match text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
             Some(number) if !text.trim().is_empty() => Value::Number(number),
             _ => Value::String(text),
         },

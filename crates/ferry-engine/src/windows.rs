@@ -38,13 +38,22 @@ pub enum RangeStart {
 ///
 /// `to` is `--to` when given, else `now - lag`. An empty range (start at or after end) means
 /// there is nothing to fetch yet.
-pub fn run_range(start: RangeStart, explicit_to: Option<i64>, now: i64, lag_secs: i64, overlap_secs: i64) -> Window {
+pub fn run_range(
+    start: RangeStart,
+    explicit_to: Option<i64>,
+    now: i64,
+    lag_secs: i64,
+    overlap_secs: i64,
+) -> Window {
     let from = match start {
         RangeStart::Explicit(from) | RangeStart::First(from) => from,
         RangeStart::Checkpoint(checkpoint) => checkpoint - overlap_secs,
     };
     let to = explicit_to.unwrap_or(now - lag_secs);
-    Window { from, to: to.max(from) }
+    Window {
+        from,
+        to: to.max(from),
+    }
 }
 
 /// Cuts `range` into windows of at most `max_span_secs`. Lazily, so a long backfill does
@@ -58,7 +67,10 @@ pub fn split(range: Window, max_span_secs: i64) -> impl Iterator<Item = Window> 
             return None;
         }
         let end = cursor.saturating_add(step).min(range.to);
-        let window = Window { from: cursor, to: end };
+        let window = Window {
+            from: cursor,
+            to: end,
+        };
         cursor = end;
         Some(window)
     })
@@ -74,14 +86,29 @@ mod tests {
     #[test]
     fn twenty_days_at_seven_make_three_windows() {
         let start = 1_704_038_400; // 2024-01-01 00:00:00 +08:00
-        let range = run_range(RangeStart::Explicit(start), Some(start + 19 * DAY), 0, 60, 600);
+        let range = run_range(
+            RangeStart::Explicit(start),
+            Some(start + 19 * DAY),
+            0,
+            60,
+            600,
+        );
         let windows: Vec<Window> = split(range, 7 * DAY).collect();
         assert_eq!(
             windows,
             vec![
-                Window { from: start, to: start + 7 * DAY },
-                Window { from: start + 7 * DAY, to: start + 14 * DAY },
-                Window { from: start + 14 * DAY, to: start + 19 * DAY },
+                Window {
+                    from: start,
+                    to: start + 7 * DAY
+                },
+                Window {
+                    from: start + 7 * DAY,
+                    to: start + 14 * DAY
+                },
+                Window {
+                    from: start + 14 * DAY,
+                    to: start + 19 * DAY
+                },
             ]
         );
     }
@@ -89,7 +116,13 @@ mod tests {
     #[test]
     fn checkpoint_runs_reach_back_by_the_overlap_and_stop_at_the_lag() {
         let range = run_range(RangeStart::Checkpoint(10_000), None, 20_000, 60, 600);
-        assert_eq!(range, Window { from: 9_400, to: 19_940 });
+        assert_eq!(
+            range,
+            Window {
+                from: 9_400,
+                to: 19_940
+            }
+        );
         let empty = run_range(RangeStart::First(30_000), None, 20_000, 60, 600);
         assert_eq!(split(empty, DAY).count(), 0);
     }

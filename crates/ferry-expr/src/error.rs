@@ -36,7 +36,12 @@ pub struct ExprError {
 impl ExprError {
     /// A new error without offset or hint.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), offset: None, hint: None }
+        Self {
+            kind,
+            message: message.into(),
+            offset: None,
+            hint: None,
+        }
     }
 
     /// Sets the byte offset into the parsed text.
@@ -65,7 +70,12 @@ pub(crate) fn did_you_mean<'c>(name: &str, choices: &[&'c str]) -> Option<&'c st
     let allowed = (name.chars().count() / 3).max(2);
     choices
         .iter()
-        .map(|choice| (strsim::levenshtein(&lowered, &choice.to_lowercase()), *choice))
+        .map(|choice| {
+            (
+                strsim::levenshtein(&lowered, &choice.to_lowercase()),
+                *choice,
+            )
+        })
         .filter(|(distance, _)| *distance <= allowed)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, choice)| choice)
@@ -82,7 +92,10 @@ pub(crate) fn list_choices(choices: &[&str]) -> String {
 pub(crate) fn unknown_name(what: &str, name: &str, choices: &[&str]) -> ExprError {
     let error = ExprError::new(
         ErrorKind::Unknown,
-        format!("unknown {what} `{name}` (available: {})", list_choices(choices)),
+        format!(
+            "unknown {what} `{name}` (available: {})",
+            list_choices(choices)
+        ),
     );
     match did_you_mean(name, choices) {
         Some(closest) => error.with_hint(format!("did you mean `{closest}`?")),
@@ -108,7 +121,10 @@ mod tests {
     fn unknown_name_lists_choices_and_hints() {
         let error = unknown_name("filter", "dat", &["datetime", "date"]);
         assert_eq!(error.kind, ErrorKind::Unknown);
-        assert_eq!(error.message, "unknown filter `dat` (available: `datetime`, `date`)");
+        assert_eq!(
+            error.message,
+            "unknown filter `dat` (available: `datetime`, `date`)"
+        );
         assert_eq!(error.hint.as_deref(), Some("did you mean `date`?"));
     }
 }

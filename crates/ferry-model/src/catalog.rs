@@ -82,27 +82,64 @@ impl PlatformInfo {
 const DAY: i64 = 86_400;
 
 /// A source API: name, window cap, first page number, (default, maximum) page size.
-const fn query(name: &'static str, max_span_secs: i64, first_page: i64, page_size: (u32, u32)) -> ApiInfo {
-    ApiInfo { name, effect: Effect::Query, max_span_secs: Some(max_span_secs), first_page, page_size }
+const fn query(
+    name: &'static str,
+    max_span_secs: i64,
+    first_page: i64,
+    page_size: (u32, u32),
+) -> ApiInfo {
+    ApiInfo {
+        name,
+        effect: Effect::Query,
+        max_span_secs: Some(max_span_secs),
+        first_page,
+        page_size,
+    }
 }
 
 const fn execute(name: &'static str) -> ApiInfo {
-    ApiInfo { name, effect: Effect::Execute, max_span_secs: None, first_page: 0, page_size: (0, 0) }
+    ApiInfo {
+        name,
+        effect: Effect::Execute,
+        max_span_secs: None,
+        first_page: 0,
+        page_size: (0, 0),
+    }
 }
 
 const fn required(name: &'static str) -> SettingInfo {
-    SettingInfo { name, required: true, secret: false, default: None }
+    SettingInfo {
+        name,
+        required: true,
+        secret: false,
+        default: None,
+    }
 }
 
 const fn secret(name: &'static str) -> SettingInfo {
-    SettingInfo { name, required: true, secret: true, default: None }
+    SettingInfo {
+        name,
+        required: true,
+        secret: true,
+        default: None,
+    }
 }
 
 const fn optional(name: &'static str, default: Option<&'static str>) -> SettingInfo {
-    SettingInfo { name, required: false, secret: false, default }
+    SettingInfo {
+        name,
+        required: false,
+        secret: false,
+        default,
+    }
 }
 
-const SQL_SETTINGS: &[SettingInfo] = &[SettingInfo { name: "url", required: true, secret: true, default: None }];
+const SQL_SETTINGS: &[SettingInfo] = &[SettingInfo {
+    name: "url",
+    required: true,
+    secret: true,
+    default: None,
+}];
 
 /// Every platform ferry knows.
 pub static PLATFORMS: &[PlatformInfo] = &[
@@ -111,7 +148,10 @@ pub static PLATFORMS: &[PlatformInfo] = &[
         title: "Jushuitan 聚水潭 via Qimen",
         apis: &[query("jushuitan.order.list.query", 7 * DAY, 1, (100, 100))],
         settings: &[
-            optional("base_url", Some("http://a1q40taq0j.api.taobao.com/router/qm")),
+            optional(
+                "base_url",
+                Some("http://a1q40taq0j.api.taobao.com/router/qm"),
+            ),
             required("app_key"),
             secret("secret"),
             optional("target_app_key", Some("23060081")),
@@ -135,9 +175,17 @@ pub static PLATFORMS: &[PlatformInfo] = &[
     PlatformInfo {
         name: "jackyun-qimen",
         title: "Jackyun 吉客云 via Qimen",
-        apis: &[query("jackyun.tradenotsensitiveinfos.list.get", 7 * DAY, 0, (200, 1000))],
+        apis: &[query(
+            "jackyun.tradenotsensitiveinfos.list.get",
+            7 * DAY,
+            0,
+            (200, 1000),
+        )],
         settings: &[
-            optional("base_url", Some("https://zci2vl4joy.api.taobao.com/router/qm")),
+            optional(
+                "base_url",
+                Some("https://zci2vl4joy.api.taobao.com/router/qm"),
+            ),
             required("app_key"),
             secret("secret"),
             required("target_app_key"),
@@ -150,7 +198,12 @@ pub static PLATFORMS: &[PlatformInfo] = &[
     PlatformInfo {
         name: "jackyun",
         title: "Jackyun 吉客云 open gateway",
-        apis: &[query("jackyun.tradenotsensitiveinfos.list.get", 7 * DAY, 0, (200, 1000))],
+        apis: &[query(
+            "jackyun.tradenotsensitiveinfos.list.get",
+            7 * DAY,
+            0,
+            (200, 1000),
+        )],
         settings: &[
             optional("base_url", Some("https://open.jackyun.com/open/openapi/do")),
             required("appkey"),
@@ -174,7 +227,10 @@ pub static PLATFORMS: &[PlatformInfo] = &[
         title: "WDT enterprise 旺店通企业版 via Qimen",
         apis: &[query("wdt.stockout.order.query.trade", DAY, 0, (40, 100))],
         settings: &[
-            optional("base_url", Some("http://hu3cgwt0tc.api.taobao.com/router/qm")),
+            optional(
+                "base_url",
+                Some("http://hu3cgwt0tc.api.taobao.com/router/qm"),
+            ),
             required("app_key"),
             secret("secret"),
             required("target_app_key"),
@@ -197,9 +253,17 @@ pub static PLATFORMS: &[PlatformInfo] = &[
     PlatformInfo {
         name: "wdt-flagship-qimen",
         title: "WDT flagship 旺店通旗舰版 via Qimen",
-        apis: &[query("wdt.aftersales.refund.refund.search", 30 * DAY, 1, (50, 200))],
+        apis: &[query(
+            "wdt.aftersales.refund.refund.search",
+            30 * DAY,
+            1,
+            (50, 200),
+        )],
         settings: &[
-            optional("base_url", Some("http://3ldsmu02o9.api.taobao.com/router/qm")),
+            optional(
+                "base_url",
+                Some("http://3ldsmu02o9.api.taobao.com/router/qm"),
+            ),
             required("app_key"),
             secret("secret"),
             required("target_app_key"),
@@ -212,7 +276,12 @@ pub static PLATFORMS: &[PlatformInfo] = &[
     PlatformInfo {
         name: "wdt-flagship",
         title: "WDT flagship 旺店通旗舰版 open API",
-        apis: &[query("aftersales.refund.Refund.search", 30 * DAY, 0, (50, 200))],
+        apis: &[query(
+            "aftersales.refund.Refund.search",
+            30 * DAY,
+            0,
+            (50, 200),
+        )],
         settings: &[
             optional("base_url", Some("http://wdt.wangdian.cn/openapi")),
             required("sid"),
@@ -224,15 +293,31 @@ pub static PLATFORMS: &[PlatformInfo] = &[
     PlatformInfo {
         name: "kingdee",
         title: "Kingdee K3Cloud 金蝶云星空",
-        apis: &[execute("batchSave"), execute("save"), execute("submit"), execute("audit"), execute("allocate")],
+        apis: &[
+            execute("batchSave"),
+            execute("save"),
+            execute("submit"),
+            execute("audit"),
+            execute("allocate"),
+        ],
         settings: &[
             required("base_url"),
             required("acct_id"),
             required("username"),
             optional("login", Some("validate_user")),
-            SettingInfo { name: "password", required: false, secret: true, default: None },
+            SettingInfo {
+                name: "password",
+                required: false,
+                secret: true,
+                default: None,
+            },
             optional("app_id", None),
-            SettingInfo { name: "app_secret", required: false, secret: true, default: None },
+            SettingInfo {
+                name: "app_secret",
+                required: false,
+                secret: true,
+                default: None,
+            },
             optional("lcid", Some("2052")),
             optional("org_number", None),
         ],
@@ -241,18 +326,43 @@ pub static PLATFORMS: &[PlatformInfo] = &[
     PlatformInfo {
         name: "banniu",
         title: "Banniu 班牛",
-        apis: &[query("task.list", DAY, 1, (100, 100)), execute("task.update"), execute("task.batchUpdate")],
+        apis: &[
+            query("task.list", DAY, 1, (100, 100)),
+            execute("task.update"),
+            execute("task.batchUpdate"),
+        ],
         settings: &[
-            optional("base_url", Some("https://open.bytenew.com/gateway/api/miniAPI")),
+            optional(
+                "base_url",
+                Some("https://open.bytenew.com/gateway/api/miniAPI"),
+            ),
             required("app_key"),
             secret("app_secret"),
             secret("access_token"),
         ],
         default_rate: Some("5/s"),
     },
-    PlatformInfo { name: "mysql", title: "MySQL / MariaDB", apis: &[execute("batchexecute")], settings: SQL_SETTINGS, default_rate: None },
-    PlatformInfo { name: "postgres", title: "PostgreSQL", apis: &[execute("batchexecute")], settings: SQL_SETTINGS, default_rate: None },
-    PlatformInfo { name: "sqlite", title: "SQLite", apis: &[execute("batchexecute")], settings: SQL_SETTINGS, default_rate: None },
+    PlatformInfo {
+        name: "mysql",
+        title: "MySQL / MariaDB",
+        apis: &[execute("batchexecute")],
+        settings: SQL_SETTINGS,
+        default_rate: None,
+    },
+    PlatformInfo {
+        name: "postgres",
+        title: "PostgreSQL",
+        apis: &[execute("batchexecute")],
+        settings: SQL_SETTINGS,
+        default_rate: None,
+    },
+    PlatformInfo {
+        name: "sqlite",
+        title: "SQLite",
+        apis: &[execute("batchexecute")],
+        settings: SQL_SETTINGS,
+        default_rate: None,
+    },
     PlatformInfo {
         name: "ledger",
         title: "ferry's ledger only (写入空操作: records are kept, nothing is sent)",
@@ -285,6 +395,13 @@ mod tests {
         for platform in PLATFORMS {
             assert!(!platform.apis.is_empty(), "{}", platform.name);
         }
-        assert_eq!(platform("jushuitan-qimen").unwrap().api("jushuitan.order.list.query").unwrap().max_span_secs, Some(7 * DAY));
+        assert_eq!(
+            platform("jushuitan-qimen")
+                .unwrap()
+                .api("jushuitan.order.list.query")
+                .unwrap()
+                .max_span_secs,
+            Some(7 * DAY)
+        );
     }
 }

@@ -73,7 +73,10 @@ pub struct Diagnostics<'f> {
 impl<'f> Diagnostics<'f> {
     /// An empty list for `file`.
     pub fn new(file: &'f SourceFile) -> Self {
-        Self { file, issues: Vec::new() }
+        Self {
+            file,
+            issues: Vec::new(),
+        }
     }
 
     /// The file being checked.
@@ -96,7 +99,13 @@ impl<'f> Diagnostics<'f> {
         self.error(span.start, path, message)
     }
 
-    fn push(&mut self, severity: Severity, offset: usize, path: &str, message: String) -> &mut Issue {
+    fn push(
+        &mut self,
+        severity: Severity,
+        offset: usize,
+        path: &str,
+        message: String,
+    ) -> &mut Issue {
         let Position { line, col } = self.file.position(offset);
         self.issues.push(Issue {
             severity,
@@ -113,7 +122,9 @@ impl<'f> Diagnostics<'f> {
 
     /// Whether any error (not warning) was recorded.
     pub fn has_errors(&self) -> bool {
-        self.issues.iter().any(|issue| issue.severity == Severity::Error)
+        self.issues
+            .iter()
+            .any(|issue| issue.severity == Severity::Error)
     }
 
     /// The issues, in the order found.
@@ -139,7 +150,10 @@ impl Issue {
 }
 
 /// A did-you-mean hint: the closest of `choices` to `input`, if close enough.
-pub fn did_you_mean<'a>(input: &str, choices: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    choices: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lowered = input.to_lowercase();
     choices
         .into_iter()
@@ -157,13 +171,20 @@ pub fn did_you_mean<'a>(input: &str, choices: impl IntoIterator<Item = &'a str>)
 
 /// `` `a`, `b`, `c` `` for hints that list the valid choices.
 pub fn list_choices<'a>(choices: impl IntoIterator<Item = &'a str>) -> String {
-    choices.into_iter().map(|choice| format!("`{choice}`")).collect::<Vec<_>>().join(", ")
+    choices
+        .into_iter()
+        .map(|choice| format!("`{choice}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A hint for a rejected name: did-you-mean if one is close, else the list of valid names.
-pub fn choice_hint<'a>(input: &str, choices: &[&'a str]) -> String {
+pub fn choice_hint(input: &str, choices: &[&str]) -> String {
     match did_you_mean(input, choices.iter().copied()) {
-        Some(close) => format!("did you mean `{close}`? (valid: {})", list_choices(choices.iter().copied())),
+        Some(close) => format!(
+            "did you mean `{close}`? (valid: {})",
+            list_choices(choices.iter().copied())
+        ),
         None => format!("valid: {}", list_choices(choices.iter().copied())),
     }
 }
@@ -185,8 +206,13 @@ mod tests {
     fn renders_file_line_col() {
         let file = SourceFile::new("a.json", "{\n  \"x\": 1\n}");
         let mut diagnostics = Diagnostics::new(&file);
-        diagnostics.error(4, "x", "unknown key `x`").hint("did you mean `y`?");
+        diagnostics
+            .error(4, "x", "unknown key `x`")
+            .hint("did you mean `y`?");
         let issues = diagnostics.into_issues();
-        assert_eq!(issues[0].to_string(), "a.json:2:3: error: unknown key `x`\n  hint: did you mean `y`?");
+        assert_eq!(
+            issues[0].to_string(),
+            "a.json:2:3: error: unknown key `x`\n  hint: did you mean `y`?"
+        );
     }
 }

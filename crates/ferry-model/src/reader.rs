@@ -48,7 +48,11 @@ impl<'n> ObjectReader<'n> {
     /// Opens `node` as an object; reports an error and returns `None` if it is not one.
     pub fn open(node: &'n Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Self> {
         let Some(entries) = node.as_object() else {
-            let what = if path.is_empty() { "the document".to_owned() } else { format!("`{path}`") };
+            let what = if path.is_empty() {
+                "the document".to_owned()
+            } else {
+                format!("`{path}`")
+            };
             diagnostics.error_at(
                 node.span,
                 path,
@@ -56,19 +60,29 @@ impl<'n> ObjectReader<'n> {
             );
             return None;
         };
-        let mut reader =
-            Self { path: path.to_owned(), span: node.span, entries, used: vec![false; entries.len()] };
+        let mut reader = Self {
+            path: path.to_owned(),
+            span: node.span,
+            entries,
+            used: vec![false; entries.len()],
+        };
         reader.report_duplicates(diagnostics);
         Some(reader)
     }
 
     fn report_duplicates(&mut self, diagnostics: &mut Diagnostics<'_>) {
         for (index, entry) in self.entries.iter().enumerate() {
-            let earlier = self.entries[..index].iter().any(|other| other.key == entry.key);
+            let earlier = self.entries[..index]
+                .iter()
+                .any(|other| other.key == entry.key);
             if earlier {
                 self.used[index] = true;
                 diagnostics
-                    .error_at(entry.key_span, &self.child_path(&entry.key), format!("duplicate key `{}`", entry.key))
+                    .error_at(
+                        entry.key_span,
+                        &self.child_path(&entry.key),
+                        format!("duplicate key `{}`", entry.key),
+                    )
                     .hint("each key may appear once; the first one is used");
             }
         }
@@ -86,7 +100,11 @@ impl<'n> ObjectReader<'n> {
 
     /// The path of one of its keys.
     pub fn child_path(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     /// Takes a key (first occurrence), marking it used.
@@ -100,20 +118,36 @@ impl<'n> ObjectReader<'n> {
     pub fn require(&mut self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<&'n Node> {
         let node = self.take(key);
         if node.is_none() {
-            let what = if self.path.is_empty() { "the document".to_owned() } else { format!("`{}`", self.path) };
-            diagnostics.error_at(self.span, &self.child_path(key), format!("{what} is missing the required key `{key}`"));
+            let what = if self.path.is_empty() {
+                "the document".to_owned()
+            } else {
+                format!("`{}`", self.path)
+            };
+            diagnostics.error_at(
+                self.span,
+                &self.child_path(key),
+                format!("{what} is missing the required key `{key}`"),
+            );
         }
         node
     }
 
     /// Takes a string key; reports a type error if it is not a string.
-    pub fn string(&mut self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Spanned<String>> {
+    pub fn string(
+        &mut self,
+        key: &str,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Option<Spanned<String>> {
         let node = self.take(key)?;
         expect_string(node, &self.child_path(key), diagnostics)
     }
 
     /// Takes a string key that must be present.
-    pub fn required_string(&mut self, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Spanned<String>> {
+    pub fn required_string(
+        &mut self,
+        key: &str,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Option<Spanned<String>> {
         let node = self.require(key, diagnostics)?;
         expect_string(node, &self.child_path(key), diagnostics)
     }
@@ -126,8 +160,11 @@ impl<'n> ObjectReader<'n> {
             NodeValue::Bool(flag) => Some(*flag),
             NodeValue::String(text) if text == "true" || text == "false" => Some(text == "true"),
             _ => {
-                diagnostics
-                    .error_at(node.span, &self.child_path(key), format!("`{key}` must be true or false, found {}", node.type_name()));
+                diagnostics.error_at(
+                    node.span,
+                    &self.child_path(key),
+                    format!("`{key}` must be true or false, found {}", node.type_name()),
+                );
                 None
             }
         }
@@ -139,7 +176,11 @@ impl<'n> ObjectReader<'n> {
         match node.as_array() {
             Some(items) => Some(items),
             None => {
-                diagnostics.error_at(node.span, &self.child_path(key), format!("`{key}` must be an array, found {}", node.type_name()));
+                diagnostics.error_at(
+                    node.span,
+                    &self.child_path(key),
+                    format!("`{key}` must be an array, found {}", node.type_name()),
+                );
                 None
             }
         }
@@ -149,7 +190,12 @@ impl<'n> ObjectReader<'n> {
     ///
     /// `known` are all keys this object may have (for did-you-mean). Unknown keys close to a
     /// known one are always errors; others follow `unknown`.
-    pub fn finish(self, known: &[&str], unknown: UnknownKeys, diagnostics: &mut Diagnostics<'_>) -> Map<String, serde_json::Value> {
+    pub fn finish(
+        self,
+        known: &[&str],
+        unknown: UnknownKeys,
+        diagnostics: &mut Diagnostics<'_>,
+    ) -> Map<String, serde_json::Value> {
         let mut extras = Map::new();
         for (entry, used) in self.entries.iter().zip(&self.used) {
             if *used {
@@ -163,7 +209,11 @@ impl<'n> ObjectReader<'n> {
             let path = self.child_path(&entry.key);
             if let Some(close) = did_you_mean(&entry.key, known.iter().copied()) {
                 diagnostics
-                    .error_at(entry.key_span, &path, format!("unknown key `{}`", entry.key))
+                    .error_at(
+                        entry.key_span,
+                        &path,
+                        format!("unknown key `{}`", entry.key),
+                    )
                     .hint(format!("did you mean `{close}`?"));
                 continue;
             }
@@ -173,8 +223,15 @@ impl<'n> ObjectReader<'n> {
                 }
                 UnknownKeys::Reject => {
                     diagnostics
-                        .error_at(entry.key_span, &path, format!("unknown key `{}`", entry.key))
-                        .hint(format!("valid keys: {}", list_choices(known.iter().copied())));
+                        .error_at(
+                            entry.key_span,
+                            &path,
+                            format!("unknown key `{}`", entry.key),
+                        )
+                        .hint(format!(
+                            "valid keys: {}",
+                            list_choices(known.iter().copied())
+                        ));
                 }
             }
         }
@@ -183,12 +240,20 @@ impl<'n> ObjectReader<'n> {
 }
 
 /// The node as a string, or a type error.
-pub fn expect_string(node: &Node, path: &str, diagnostics: &mut Diagnostics<'_>) -> Option<Spanned<String>> {
+pub fn expect_string(
+    node: &Node,
+    path: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Spanned<String>> {
     match node.as_str() {
         Some(text) => Some(Spanned::new(text.to_owned(), node.span)),
         None => {
             let key = path.rsplit('.').next().unwrap_or(path);
-            diagnostics.error_at(node.span, path, format!("`{key}` must be a string, found {}", node.type_name()));
+            diagnostics.error_at(
+                node.span,
+                path,
+                format!("`{key}` must be a string, found {}", node.type_name()),
+            );
             None
         }
     }

@@ -87,10 +87,21 @@ pub fn mask_url(url: &str) -> String {
 /// Whether a parameter or key name looks like it holds a credential.
 pub fn is_secret_name(name: &str) -> bool {
     let lowered = name.to_ascii_lowercase();
-    ["secret", "password", "passwd", "token", "sign", "key", "salt", "session"]
-        .iter()
-        .any(|word| lowered.contains(word))
-        && !matches!(lowered.as_str(), "app_key" | "appkey" | "target_app_key" | "jkyappkey" | "wdt_appkey" | "key_field" | "sign_method")
+    [
+        "secret", "password", "passwd", "token", "sign", "key", "salt", "session",
+    ]
+    .iter()
+    .any(|word| lowered.contains(word))
+        && !matches!(
+            lowered.as_str(),
+            "app_key"
+                | "appkey"
+                | "target_app_key"
+                | "jkyappkey"
+                | "wdt_appkey"
+                | "key_field"
+                | "sign_method"
+        )
 }
 
 /// Why `${...}` could not be resolved.
@@ -106,7 +117,10 @@ pub struct InterpolationError {
 
 /// Resolves `${NAME}` and `${NAME:-default}` in `text` with `lookup` (normally
 /// `std::env::var`). `$$` is a literal `$`; any other `$` is kept as it is.
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, InterpolationError> {
+pub fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, InterpolationError> {
     let mut output = String::with_capacity(text.len());
     let mut rest = text;
     let mut consumed = 0;
@@ -155,7 +169,9 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
                 return Err(InterpolationError {
                     offset,
                     message: format!("environment variable `{name}` is not set"),
-                    hint: format!("export {name}=… before running ferry, or write `${{{name}:-default}}`"),
+                    hint: format!(
+                        "export {name}=… before running ferry, or write `${{{name}:-default}}`"
+                    ),
                 });
             }
         }
@@ -196,8 +212,14 @@ mod tests {
 
     #[test]
     fn masks_url_passwords() {
-        assert_eq!(mask_url("mysql://root:pw@127.0.0.1:3306/bi"), "mysql://root:***@127.0.0.1:3306/bi");
-        assert_eq!(mask_url("mysql://root@127.0.0.1/bi"), "mysql://root@127.0.0.1/bi");
+        assert_eq!(
+            mask_url("mysql://root:pw@127.0.0.1:3306/bi"),
+            "mysql://root:***@127.0.0.1:3306/bi"
+        );
+        assert_eq!(
+            mask_url("mysql://root@127.0.0.1/bi"),
+            "mysql://root@127.0.0.1/bi"
+        );
         assert_eq!(mask_url("sqlite://ferry.db"), "sqlite://ferry.db");
         assert_eq!(
             mask_url("https://oapi.dingtalk.com/robot/send?access_token=abc&x=1"),

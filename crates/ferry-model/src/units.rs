@@ -54,10 +54,12 @@ impl Rate {
         let Some((count, unit)) = text.trim().split_once('/') else {
             return Err(format!("`{text}` is not a rate"));
         };
-        let count: u32 = count
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{text}` is not a rate: `{}` is not a whole number", count.trim()))?;
+        let count: u32 = count.trim().parse().map_err(|_| {
+            format!(
+                "`{text}` is not a rate: `{}` is not a whole number",
+                count.trim()
+            )
+        })?;
         if count == 0 {
             return Err(format!("`{text}` allows no requests at all"));
         }
@@ -84,7 +86,10 @@ pub fn parse_time(text: &str, timezone: &jiff::tz::TimeZone) -> Result<i64, Stri
         return Ok(timestamp.as_second());
     }
     let civil = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", trimmed)
-        .or_else(|_| jiff::civil::Date::strptime("%Y-%m-%d", trimmed).map(|date| date.to_datetime(jiff::civil::Time::midnight())))
+        .or_else(|_| {
+            jiff::civil::Date::strptime("%Y-%m-%d", trimmed)
+                .map(|date| date.to_datetime(jiff::civil::Time::midnight()))
+        })
         .map_err(|_| format!("`{text}` is not a time; write `YYYY-MM-DD HH:MM:SS`"))?;
     let zoned = civil
         .to_zoned(timezone.clone())
@@ -95,7 +100,10 @@ pub fn parse_time(text: &str, timezone: &jiff::tz::TimeZone) -> Result<i64, Stri
 /// Formats unix seconds as `YYYY-MM-DD HH:MM:SS` in `timezone`.
 pub fn format_time(seconds: i64, timezone: &jiff::tz::TimeZone) -> String {
     match jiff::Timestamp::from_second(seconds) {
-        Ok(timestamp) => timestamp.to_zoned(timezone.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        Ok(timestamp) => timestamp
+            .to_zoned(timezone.clone())
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
         Err(_) => seconds.to_string(),
     }
 }
@@ -117,7 +125,13 @@ mod tests {
 
     #[test]
     fn rates() {
-        assert_eq!(Rate::parse("5/s"), Ok(Rate { count: 5, per_secs: 1 }));
+        assert_eq!(
+            Rate::parse("5/s"),
+            Ok(Rate {
+                count: 5,
+                per_secs: 1
+            })
+        );
         assert_eq!(Rate::parse("300/min").unwrap().per_second(), 5.0);
         assert!(Rate::parse("5").is_err());
         assert!(Rate::parse("0/s").is_err());

@@ -14,14 +14,22 @@ fn source(path: &Path) -> SourceFile {
     let text = std::fs::read_to_string(path).unwrap();
     let name = format!(
         "{}/{}",
-        path.parent().unwrap().file_name().unwrap().to_string_lossy(),
+        path.parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy(),
         path.file_name().unwrap().to_string_lossy()
     );
     SourceFile::new(name, text)
 }
 
 fn render(issues: &[Issue]) -> String {
-    issues.iter().map(|issue| issue.to_string()).collect::<Vec<_>>().join("\n")
+    issues
+        .iter()
+        .map(|issue| issue.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -29,13 +37,24 @@ fn malformed_schemes_are_rejected_with_positions() {
     let config_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/ferry.toml");
     let config = load_config(&source(&config_path), &env).expect("corpus config should load");
     let collections = vec!["corpus".to_owned()];
-    let context = SchemeContext { config: Some(&config), collections: Some(&collections) };
+    let context = SchemeContext {
+        config: Some(&config),
+        collections: Some(&collections),
+    };
     insta::glob!("corpus/schemes/*.json", |path| {
         let issues = match load_scheme(&source(path), &context) {
-            Ok(scheme) => panic!("{} should be rejected; warnings: {:?}", path.display(), scheme.warnings),
+            Ok(scheme) => panic!(
+                "{} should be rejected; warnings: {:?}",
+                path.display(),
+                scheme.warnings
+            ),
             Err(issues) => issues,
         };
-        assert!(issues.iter().any(|issue| issue.severity == ferry_model::Severity::Error));
+        assert!(
+            issues
+                .iter()
+                .any(|issue| issue.severity == ferry_model::Severity::Error)
+        );
         insta::assert_snapshot!(render(&issues));
     });
 }
@@ -52,11 +71,20 @@ fn malformed_configs_are_rejected_with_positions() {
 fn the_corpus_base_scheme_is_valid() {
     let config_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/ferry.toml");
     let config = load_config(&source(&config_path), &env).unwrap();
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/schemes/misspelt_adapter_key.json"))
-        .unwrap()
-        .replace("\"reqest\"", "\"request\"");
-    let scheme = load_scheme(&SourceFile::new("base.json", text), &SchemeContext { config: Some(&config), collections: None })
-        .unwrap_or_else(|issues| panic!("{}", render(&issues)));
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/corpus/schemes/misspelt_adapter_key.json"),
+    )
+    .unwrap()
+    .replace("\"reqest\"", "\"request\"");
+    let scheme = load_scheme(
+        &SourceFile::new("base.json", text),
+        &SchemeContext {
+            config: Some(&config),
+            collections: None,
+        },
+    )
+    .unwrap_or_else(|issues| panic!("{}", render(&issues)));
     assert_eq!(scheme.name, "corpus");
     assert_eq!(scheme.sync.max_span_secs, 7 * 86_400);
     assert_eq!(scheme.source.beat_flat, vec!["items".to_owned()]);

@@ -35,6 +35,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show the windows a run would fetch and the first request of each (secrets masked)
     Plan(PlanArgs),
+    /// Run platform simulators on loopback until Ctrl-C
+    Sim(SimArgs),
 }
 
 /// `ferry validate`.
@@ -59,4 +61,35 @@ pub struct PlanArgs {
     /// Show at most this many windows
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+}
+
+/// `ferry sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Platforms to simulate (default: all)
+    pub platforms: Vec<String>,
+    /// Address to listen on (one platform only; default: the platform's own port on 127.0.0.1)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Number of orders to generate
+    #[arg(long, default_value_t = 10_000)]
+    pub orders: u32,
+    /// Seed of all data and fault randomness
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// First day of the data (`YYYY-MM-DD`, Beijing time; default 2024-01-01)
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// Days of data from --start
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// Rate limit, e.g. `5/s`, `300/min`, `5/s,burst=10` (default: unlimited)
+    #[arg(long)]
+    pub rate: Option<String>,
+    /// Faults, e.g. `5xx=0.1,latency=200@0.5,truncate=0.05,move=0.1` (repeatable)
+    #[arg(long, value_name = "SPEC")]
+    pub fault: Vec<String>,
+    /// A fixed simulator clock `YYYY-MM-DD HH:MM:SS` instead of the wall clock
+    #[arg(long, value_name = "TIME")]
+    pub clock: Option<String>,
 }

@@ -13,12 +13,21 @@ use ferry_model::{Config, Issue, Scheme, SourceFile};
 pub fn read_source(path: &Path) -> Result<SourceFile, String> {
     std::fs::read_to_string(path)
         .map(|text| SourceFile::new(path, text))
-        .map_err(|error| format!("error: cannot read `{}`: {}", path.display(), lowercase(&error.to_string())))
+        .map_err(|error| {
+            format!(
+                "error: cannot read `{}`: {}",
+                path.display(),
+                lowercase(&error.to_string())
+            )
+        })
 }
 
 fn lowercase(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Where the config is: `--config`, `./ferry.toml`, or next to/above the first scheme.
@@ -33,7 +42,11 @@ pub fn find_config(explicit: Option<&Path>, schemes: &[PathBuf]) -> Option<PathB
     let first = schemes.first()?;
     let mut directory = first.parent();
     while let Some(dir) = directory {
-        let candidate = if dir.as_os_str().is_empty() { PathBuf::from("ferry.toml") } else { dir.join("ferry.toml") };
+        let candidate = if dir.as_os_str().is_empty() {
+            PathBuf::from("ferry.toml")
+        } else {
+            dir.join("ferry.toml")
+        };
         if candidate.is_file() {
             return Some(candidate);
         }
@@ -46,12 +59,15 @@ pub fn find_config(explicit: Option<&Path>, schemes: &[PathBuf]) -> Option<PathB
 pub fn load_config(path: &Path) -> Result<Config, Vec<String>> {
     let file = read_source(path).map_err(|message| vec![message])?;
     let env = |name: &str| std::env::var(name).ok();
-    ferry_model::load_config(&file, &env).map_err(|issues| issues.iter().map(ToString::to_string).collect())
+    ferry_model::load_config(&file, &env)
+        .map_err(|issues| issues.iter().map(ToString::to_string).collect())
 }
 
 /// Every `*.json` in a directory, sorted.
 pub fn schemes_in(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
@@ -65,8 +81,14 @@ pub fn schemes_in(dir: &Path) -> Vec<PathBuf> {
 pub fn collections(files: &[PathBuf]) -> Vec<String> {
     let mut names = Vec::new();
     for path in files {
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
-        let Ok(ferry_model::doc::Node { value: ferry_model::doc::NodeValue::Object(entries), .. }) = ferry_model::doc::parse_json(&text) else {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Ok(ferry_model::doc::Node {
+            value: ferry_model::doc::NodeValue::Object(entries),
+            ..
+        }) = ferry_model::doc::parse_json(&text)
+        else {
             continue;
         };
         let mut named = false;
@@ -86,7 +108,11 @@ pub fn collections(files: &[PathBuf]) -> Vec<String> {
 }
 
 /// Reads and checks one scheme.
-pub fn load_scheme(path: &Path, config: Option<&Config>, collections: Option<&[String]>) -> Result<Scheme, Vec<Issue>> {
+pub fn load_scheme(
+    path: &Path,
+    config: Option<&Config>,
+    collections: Option<&[String]>,
+) -> Result<Scheme, Vec<Issue>> {
     let file = match read_source(path) {
         Ok(file) => file,
         Err(message) => {
@@ -101,19 +127,29 @@ pub fn load_scheme(path: &Path, config: Option<&Config>, collections: Option<&[S
             }]);
         }
     };
-    ferry_model::load_scheme(&file, &SchemeContext { config, collections })
+    ferry_model::load_scheme(
+        &file,
+        &SchemeContext {
+            config,
+            collections,
+        },
+    )
 }
 
 /// Loads the config (required) and one scheme checked against it; prints problems and
 /// returns a bad-input exit when either has errors.
-pub fn config_and_scheme(explicit: Option<&Path>, scheme: &Path) -> Result<(Config, Scheme), crate::exit::Exit> {
+pub fn config_and_scheme(
+    explicit: Option<&Path>,
+    scheme: &Path,
+) -> Result<(Config, Scheme), crate::exit::Exit> {
     use crate::exit::Exit;
     let Some(config_path) = find_config(explicit, &[scheme.to_path_buf()]) else {
         return Err(Exit::BadInput(
             "error: no ferry.toml found\n  hint: pass --config PATH, or run `ferry init` to write one".to_owned(),
         ));
     };
-    let config = load_config(&config_path).map_err(|messages| Exit::BadInput(messages.join("\n")))?;
+    let config =
+        load_config(&config_path).map_err(|messages| Exit::BadInput(messages.join("\n")))?;
     let collections = collections(&schemes_in(&config.schemes_dir));
     match load_scheme(scheme, Some(&config), Some(&collections)) {
         Ok(loaded) => {
@@ -122,6 +158,12 @@ pub fn config_and_scheme(explicit: Option<&Path>, scheme: &Path) -> Result<(Conf
             }
             Ok((config, loaded))
         }
-        Err(issues) => Err(Exit::BadInput(issues.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))),
+        Err(issues) => Err(Exit::BadInput(
+            issues
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )),
     }
 }

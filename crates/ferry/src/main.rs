@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod exit;
 mod load;
+mod output;
 
 use clap::Parser;
 
@@ -17,6 +18,7 @@ fn main() {
     let result = match &cli.command {
         Command::Validate(args) => commands::validate::run(&cli.global, args),
         Command::Plan(args) => commands::plan::run(&cli.global, args),
+        Command::Sim(args) => commands::sim::run(&cli.global, args),
     };
     let code = match result {
         Ok(()) => 0,

@@ -106,7 +106,9 @@ impl SettingValue {
     pub fn display(&self) -> String {
         match self {
             SettingValue::Plain(text) => text.clone(),
-            SettingValue::Secret(secret) if secret.expose().contains("://") => mask_url(secret.expose()),
+            SettingValue::Secret(secret) if secret.expose().contains("://") => {
+                mask_url(secret.expose())
+            }
             SettingValue::Secret(_) => "***".to_owned(),
         }
     }

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use super::{AlertConfig, AlertEvent, AlertKind, Config, Connection, ServerConfig, SettingValue, StoreConfig};
+use super::{
+    AlertConfig, AlertEvent, AlertKind, Config, Connection, ServerConfig, SettingValue, StoreConfig,
+};
 use crate::catalog::{self, PlatformInfo};
 use crate::diag::{Diagnostics, Issue, choice_hint};
 use crate::doc::{Node, NodeValue, SourceFile, parse_toml};
@@ -17,7 +19,10 @@ const CONNECTION_COMMON: &[&str] = &["platform", "rate", "timeout", "max_retries
 const ALERT_EVENTS: &[&str] = &["run_failed", "record_failed", "checkpoint_lag"];
 
 /// Reads a config file's text. `env` resolves `${NAME}` (normally `std::env::var`).
-pub fn load_config(file: &SourceFile, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, Vec<Issue>> {
+pub fn load_config(
+    file: &SourceFile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, Vec<Issue>> {
     let mut diagnostics = Diagnostics::new(file);
     let config = read(file, env, &mut diagnostics);
     match config {
@@ -31,7 +36,11 @@ struct Ctx<'a, 'f> {
     env: &'a dyn Fn(&str) -> Option<String>,
 }
 
-fn read(file: &SourceFile, env: &dyn Fn(&str) -> Option<String>, diagnostics: &mut Diagnostics<'_>) -> Option<Config> {
+fn read(
+    file: &SourceFile,
+    env: &dyn Fn(&str) -> Option<String>,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Config> {
     let root = match parse_toml(file.text()) {
         Ok(root) => root,
         Err(error) => {
@@ -41,7 +50,11 @@ fn read(file: &SourceFile, env: &dyn Fn(&str) -> Option<String>, diagnostics: &m
     };
     let mut cx = Ctx { diagnostics, env };
     let mut top = ObjectReader::open(&root, "", cx.diagnostics)?;
-    let base = file.path().parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = file
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let schemes_dir = top
         .string("schemes", cx.diagnostics)
         .map(|dir| base.join(dir.value))
@@ -51,15 +64,29 @@ fn read(file: &SourceFile, env: &dyn Fn(&str) -> Option<String>, diagnostics: &m
     let server = read_server(top.take("server"), &mut cx);
     let alerts = read_alerts(top.take("alerts"), &mut cx);
     top.finish(TOP_KEYS, UnknownKeys::Reject, cx.diagnostics);
-    Some(Config { path: file.path().to_path_buf(), schemes_dir, store: store?, connections, server: server?, alerts })
+    Some(Config {
+        path: file.path().to_path_buf(),
+        schemes_dir,
+        store: store?,
+        connections,
+        server: server?,
+        alerts,
+    })
 }
 
 /// Interpolates `${ENV}` in a string node; reports where a reference fails.
-fn resolve(cx: &mut Ctx<'_, '_>, node: &Spanned<String>, path: &str, content_start: usize) -> Option<String> {
+fn resolve(
+    cx: &mut Ctx<'_, '_>,
+    node: &Spanned<String>,
+    path: &str,
+    content_start: usize,
+) -> Option<String> {
     match interpolate(&node.value, cx.env) {
         Ok(value) => Some(value),
         Err(error) => {
-            cx.diagnostics.error(content_start + error.offset, path, error.message).hint(error.hint);
+            cx.diagnostics
+                .error(content_start + error.offset, path, error.message)
+                .hint(error.hint);
             None
         }
     }
@@ -72,7 +99,11 @@ fn string_setting(cx: &mut Ctx<'_, '_>, node: &Node, path: &str) -> Option<Strin
         NodeValue::Bool(flag) => return Some(flag.to_string()),
         _ => {
             let key = path.rsplit('.').next().unwrap_or(path);
-            cx.diagnostics.error_at(node.span, path, format!("`{key}` must be a string, found {}", node.type_name()));
+            cx.diagnostics.error_at(
+                node.span,
+                path,
+                format!("`{key}` must be a string, found {}", node.type_name()),
+            );
             return None;
         }
     };
@@ -82,13 +113,18 @@ fn string_setting(cx: &mut Ctx<'_, '_>, node: &Node, path: &str) -> Option<Strin
 
 fn read_store(node: Option<&Node>, cx: &mut Ctx<'_, '_>) -> Option<StoreConfig> {
     let Some(node) = node else {
-        return Some(StoreConfig { url: Secret::new("sqlite://ferry.db") });
+        return Some(StoreConfig {
+            url: Secret::new("sqlite://ferry.db"),
+        });
     };
     let mut table = ObjectReader::open(node, "store", cx.diagnostics)?;
     let url = match table.take("url") {
         Some(url_node) => {
             let url = string_setting(cx, url_node, "store.url")?;
-            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
                 cx.diagnostics
                     .error_at(url_node.span, "store.url", format!("unsupported store URL `{}`", crate::secret::mask_url(&url)))
                     .hint("use `sqlite://PATH` (default `sqlite://ferry.db`) or `postgres://user@host/db`");
@@ -98,14 +134,20 @@ fn read_store(node: Option<&Node>, cx: &mut Ctx<'_, '_>) -> Option<StoreConfig> 
         None => "sqlite://ferry.db".to_owned(),
     };
     table.finish(&["url"], UnknownKeys::Reject, cx.diagnostics);
-    Some(StoreConfig { url: Secret::new(url) })
+    Some(StoreConfig {
+        url: Secret::new(url),
+    })
 }
 
 fn read_connections(node: Option<&Node>, cx: &mut Ctx<'_, '_>) -> BTreeMap<String, Connection> {
     let mut connections = BTreeMap::new();
     let Some(node) = node else { return connections };
     let Some(entries) = node.as_object() else {
-        cx.diagnostics.error_at(node.span, "connections", format!("`connections` must be a table, found {}", node.type_name()));
+        cx.diagnostics.error_at(
+            node.span,
+            "connections",
+            format!("`connections` must be a table, found {}", node.type_name()),
+        );
         return connections;
     };
     for entry in entries {
@@ -122,29 +164,59 @@ fn read_connection(name: &str, node: &Node, cx: &mut Ctx<'_, '_>) -> Option<Conn
     let platform_name = table.required_string("platform", cx.diagnostics)?;
     let Some(platform) = catalog::platform(&platform_name.value) else {
         cx.diagnostics
-            .error_at(platform_name.span, &format!("{path}.platform"), format!("unknown platform `{}`", platform_name.value))
-            .hint(choice_hint(&platform_name.value, &catalog::platform_names()));
+            .error_at(
+                platform_name.span,
+                &format!("{path}.platform"),
+                format!("unknown platform `{}`", platform_name.value),
+            )
+            .hint(choice_hint(
+                &platform_name.value,
+                &catalog::platform_names(),
+            ));
         return None;
     };
     let rate = read_rate(&mut table, platform, &path, cx);
     let timeout_secs = read_seconds(&mut table, "timeout", 30, &path, cx);
     let max_retries = match table.take("max_retries") {
         Some(node) => match &node.value {
-            NodeValue::Number(number) if number.as_u64().is_some_and(|n| n <= 100) => number.as_u64().unwrap_or(5) as u32,
+            NodeValue::Number(number) if number.as_u64().is_some_and(|n| n <= 100) => {
+                number.as_u64().unwrap_or(5) as u32
+            }
             _ => {
-                cx.diagnostics.error_at(node.span, &format!("{path}.max_retries"), "`max_retries` must be a whole number from 0 to 100");
+                cx.diagnostics.error_at(
+                    node.span,
+                    &format!("{path}.max_retries"),
+                    "`max_retries` must be a whole number from 0 to 100",
+                );
                 5
             }
         },
         None => 5,
     };
     let settings = read_settings(&mut table, platform, &path, cx);
-    let known: Vec<&str> = CONNECTION_COMMON.iter().copied().chain(platform.settings.iter().map(|s| s.name)).collect();
+    let known: Vec<&str> = CONNECTION_COMMON
+        .iter()
+        .copied()
+        .chain(platform.settings.iter().map(|s| s.name))
+        .collect();
     table.finish(&known, UnknownKeys::Reject, cx.diagnostics);
-    Some(Connection { name: name.to_owned(), platform, settings, rate, timeout_secs, max_retries, span: node.span })
+    Some(Connection {
+        name: name.to_owned(),
+        platform,
+        settings,
+        rate,
+        timeout_secs,
+        max_retries,
+        span: node.span,
+    })
 }
 
-fn read_settings(table: &mut ObjectReader<'_>, platform: &PlatformInfo, path: &str, cx: &mut Ctx<'_, '_>) -> BTreeMap<String, SettingValue> {
+fn read_settings(
+    table: &mut ObjectReader<'_>,
+    platform: &PlatformInfo,
+    path: &str,
+    cx: &mut Ctx<'_, '_>,
+) -> BTreeMap<String, SettingValue> {
     let mut settings = BTreeMap::new();
     for info in platform.settings {
         let key_path = format!("{path}.{}", info.name);
@@ -153,43 +225,88 @@ fn read_settings(table: &mut ObjectReader<'_>, platform: &PlatformInfo, path: &s
             None => {
                 if info.required {
                     cx.diagnostics
-                        .error_at(table.span(), &key_path, format!("connection `{}` is missing `{}`", path.trim_start_matches("connections."), info.name))
-                        .hint(format!("platform `{}` needs: {}", platform.name, crate::diag::list_choices(platform.settings.iter().filter(|s| s.required).map(|s| s.name))));
+                        .error_at(
+                            table.span(),
+                            &key_path,
+                            format!(
+                                "connection `{}` is missing `{}`",
+                                path.trim_start_matches("connections."),
+                                info.name
+                            ),
+                        )
+                        .hint(format!(
+                            "platform `{}` needs: {}",
+                            platform.name,
+                            crate::diag::list_choices(
+                                platform
+                                    .settings
+                                    .iter()
+                                    .filter(|s| s.required)
+                                    .map(|s| s.name)
+                            )
+                        ));
                 }
                 info.default.map(str::to_owned)
             }
         };
         if let Some(value) = value {
-            let value = if info.secret { SettingValue::Secret(Secret::new(value)) } else { SettingValue::Plain(value) };
+            let value = if info.secret {
+                SettingValue::Secret(Secret::new(value))
+            } else {
+                SettingValue::Plain(value)
+            };
             settings.insert(info.name.to_owned(), value);
         }
     }
     settings
 }
 
-fn read_rate(table: &mut ObjectReader<'_>, platform: &PlatformInfo, path: &str, cx: &mut Ctx<'_, '_>) -> Option<Rate> {
+fn read_rate(
+    table: &mut ObjectReader<'_>,
+    platform: &PlatformInfo,
+    path: &str,
+    cx: &mut Ctx<'_, '_>,
+) -> Option<Rate> {
     match table.string("rate", cx.diagnostics) {
         Some(text) => match Rate::parse(&text.value) {
             Ok(rate) => Some(rate),
             Err(message) => {
-                cx.diagnostics.error_at(text.span, &format!("{path}.rate"), message).hint("write e.g. `5/s`, `300/min` or `1000/h`");
+                cx.diagnostics
+                    .error_at(text.span, &format!("{path}.rate"), message)
+                    .hint("write e.g. `5/s`, `300/min` or `1000/h`");
                 None
             }
         },
-        None => platform.default_rate.and_then(|rate| Rate::parse(rate).ok()),
+        None => platform
+            .default_rate
+            .and_then(|rate| Rate::parse(rate).ok()),
     }
 }
 
-fn read_seconds(table: &mut ObjectReader<'_>, key: &str, default: i64, path: &str, cx: &mut Ctx<'_, '_>) -> u64 {
-    let Some(text) = table.string(key, cx.diagnostics) else { return default as u64 };
+fn read_seconds(
+    table: &mut ObjectReader<'_>,
+    key: &str,
+    default: i64,
+    path: &str,
+    cx: &mut Ctx<'_, '_>,
+) -> u64 {
+    let Some(text) = table.string(key, cx.diagnostics) else {
+        return default as u64;
+    };
     match parse_duration(&text.value) {
         Ok(seconds) if seconds > 0 => seconds as u64,
         Ok(_) => {
-            cx.diagnostics.error_at(text.span, &format!("{path}.{key}"), format!("`{key}` must be longer than zero"));
+            cx.diagnostics.error_at(
+                text.span,
+                &format!("{path}.{key}"),
+                format!("`{key}` must be longer than zero"),
+            );
             default as u64
         }
         Err(message) => {
-            cx.diagnostics.error_at(text.span, &format!("{path}.{key}"), message).hint("write e.g. `30s`, `10m`, `1h 30m`, `7d`");
+            cx.diagnostics
+                .error_at(text.span, &format!("{path}.{key}"), message)
+                .hint("write e.g. `30s`, `10m`, `1h 30m`, `7d`");
             default as u64
         }
     }
@@ -198,7 +315,10 @@ fn read_seconds(table: &mut ObjectReader<'_>, key: &str, default: i64, path: &st
 fn read_server(node: Option<&Node>, cx: &mut Ctx<'_, '_>) -> Option<ServerConfig> {
     let default_listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080));
     let Some(node) = node else {
-        return Some(ServerConfig { listen: default_listen, token: None });
+        return Some(ServerConfig {
+            listen: default_listen,
+            token: None,
+        });
     };
     let mut table = ObjectReader::open(node, "server", cx.diagnostics)?;
     let listen = match table.string("listen", cx.diagnostics) {
@@ -206,17 +326,30 @@ fn read_server(node: Option<&Node>, cx: &mut Ctx<'_, '_>) -> Option<ServerConfig
             Ok(addr) => addr,
             Err(_) => {
                 cx.diagnostics
-                    .error_at(text.span, "server.listen", format!("`{}` is not an address", text.value))
+                    .error_at(
+                        text.span,
+                        "server.listen",
+                        format!("`{}` is not an address", text.value),
+                    )
                     .hint("write `IP:PORT`, e.g. `127.0.0.1:8080` or `0.0.0.0:8080`");
                 default_listen
             }
         },
         None => default_listen,
     };
-    let token = table.take("token").and_then(|node| string_setting(cx, node, "server.token")).map(Secret::new);
+    let token = table
+        .take("token")
+        .and_then(|node| string_setting(cx, node, "server.token"))
+        .map(Secret::new);
     if !listen.ip().is_loopback() && token.as_ref().is_none_or(Secret::is_empty) {
         cx.diagnostics
-            .error_at(table.span(), "server.token", format!("`server.listen` is `{listen}`, which is not loopback, but no `token` is set"))
+            .error_at(
+                table.span(),
+                "server.token",
+                format!(
+                    "`server.listen` is `{listen}`, which is not loopback, but no `token` is set"
+                ),
+            )
             .hint("set `token = \"${FERRY_TOKEN}\"`: the API and console require it off loopback");
     }
     table.finish(&["listen", "token"], UnknownKeys::Reject, cx.diagnostics);
@@ -226,11 +359,21 @@ fn read_server(node: Option<&Node>, cx: &mut Ctx<'_, '_>) -> Option<ServerConfig
 fn read_alerts(node: Option<&Node>, cx: &mut Ctx<'_, '_>) -> Vec<AlertConfig> {
     let Some(node) = node else { return Vec::new() };
     let Some(items) = node.as_array() else {
-        cx.diagnostics
-            .error_at(node.span, "alerts", format!("`alerts` must be an array of tables (`[[alerts]]`), found {}", node.type_name()));
+        cx.diagnostics.error_at(
+            node.span,
+            "alerts",
+            format!(
+                "`alerts` must be an array of tables (`[[alerts]]`), found {}",
+                node.type_name()
+            ),
+        );
         return Vec::new();
     };
-    items.iter().enumerate().filter_map(|(index, item)| read_alert(item, &format!("alerts[{index}]"), cx)).collect()
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| read_alert(item, &format!("alerts[{index}]"), cx))
+        .collect()
 }
 
 fn read_alert(node: &Node, path: &str, cx: &mut Ctx<'_, '_>) -> Option<AlertConfig> {
@@ -242,13 +385,22 @@ fn read_alert(node: &Node, path: &str, cx: &mut Ctx<'_, '_>) -> Option<AlertConf
         "webhook" => AlertKind::Webhook,
         other => {
             cx.diagnostics
-                .error_at(kind_text.span, &format!("{path}.kind"), format!("unknown alert kind `{other}`"))
+                .error_at(
+                    kind_text.span,
+                    &format!("{path}.kind"),
+                    format!("unknown alert kind `{other}`"),
+                )
                 .hint(choice_hint(other, &["dingtalk", "wecom", "webhook"]));
             return None;
         }
     };
-    let url = table.require("url", cx.diagnostics).and_then(|node| string_setting(cx, node, &format!("{path}.url")));
-    let secret = table.take("secret").and_then(|node| string_setting(cx, node, &format!("{path}.secret"))).map(Secret::new);
+    let url = table
+        .require("url", cx.diagnostics)
+        .and_then(|node| string_setting(cx, node, &format!("{path}.url")));
+    let secret = table
+        .take("secret")
+        .and_then(|node| string_setting(cx, node, &format!("{path}.secret")))
+        .map(Secret::new);
     let mut on = Vec::new();
     if let Some(events) = table.array("on", cx.diagnostics) {
         for (index, event) in events.iter().enumerate() {
@@ -258,20 +410,52 @@ fn read_alert(node: &Node, path: &str, cx: &mut Ctx<'_, '_>) -> Option<AlertConf
                 Some("record_failed") => on.push(AlertEvent::RecordFailed),
                 Some("checkpoint_lag") => on.push(AlertEvent::CheckpointLag),
                 Some(other) => {
-                    cx.diagnostics.error_at(event.span, &event_path, format!("unknown alert event `{other}`")).hint(choice_hint(other, ALERT_EVENTS));
+                    cx.diagnostics
+                        .error_at(
+                            event.span,
+                            &event_path,
+                            format!("unknown alert event `{other}`"),
+                        )
+                        .hint(choice_hint(other, ALERT_EVENTS));
                 }
                 None => {
-                    cx.diagnostics.error_at(event.span, &event_path, format!("alert events are strings, found {}", event.type_name()));
+                    cx.diagnostics.error_at(
+                        event.span,
+                        &event_path,
+                        format!("alert events are strings, found {}", event.type_name()),
+                    );
                 }
             }
         }
     } else {
-        on = vec![AlertEvent::RunFailed, AlertEvent::RecordFailed, AlertEvent::CheckpointLag];
+        on = vec![
+            AlertEvent::RunFailed,
+            AlertEvent::RecordFailed,
+            AlertEvent::CheckpointLag,
+        ];
     }
     let checkpoint_lag_secs = read_seconds(&mut table, "checkpoint_lag", 3_600, path, cx) as i64;
     let repeat_after_secs = read_seconds(&mut table, "repeat_after", 3_600, path, cx) as i64;
-    table.finish(&["kind", "url", "secret", "on", "checkpoint_lag", "repeat_after"], UnknownKeys::Reject, cx.diagnostics);
-    Some(AlertConfig { kind, url: Secret::new(url?), secret, on, checkpoint_lag_secs, repeat_after_secs })
+    table.finish(
+        &[
+            "kind",
+            "url",
+            "secret",
+            "on",
+            "checkpoint_lag",
+            "repeat_after",
+        ],
+        UnknownKeys::Reject,
+        cx.diagnostics,
+    );
+    Some(AlertConfig {
+        kind,
+        url: Secret::new(url?),
+        secret,
+        on,
+        checkpoint_lag_secs,
+        repeat_after_secs,
+    })
 }
 
 #[cfg(test)]
@@ -297,7 +481,13 @@ mod tests {
         assert_eq!(jst.get("secret"), Some("sekrit"));
         assert_eq!(jst.settings["secret"].display(), "***");
         assert_eq!(jst.get("target_app_key"), Some("23060081"));
-        assert_eq!(jst.rate, Some(Rate { count: 2, per_secs: 1 }));
+        assert_eq!(
+            jst.rate,
+            Some(Rate {
+                count: 2,
+                per_secs: 1
+            })
+        );
         assert_eq!(format!("{:?}", jst).matches("sekrit").count(), 0);
     }
 

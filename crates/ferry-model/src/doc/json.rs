@@ -17,7 +17,10 @@ pub struct SyntaxError {
 /// Parses JSON text. Comments (`//`, `/* */`) and trailing commas are accepted; anything else
 /// that is not JSON is a [`SyntaxError`].
 pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
-    let collect = CollectOptions { comments: CommentCollectionStrategy::Off, tokens: false };
+    let collect = CollectOptions {
+        comments: CommentCollectionStrategy::Off,
+        tokens: false,
+    };
     let options = ParseOptions {
         allow_comments: true,
         allow_loose_object_property_names: false,
@@ -31,13 +34,19 @@ pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
     let parsed = parse_to_ast(text, &collect, &options).map_err(|error| {
         let range = error.range();
         SyntaxError {
-            message: format!("invalid JSON: {}", lowercase_first(&error.kind().to_string())),
+            message: format!(
+                "invalid JSON: {}",
+                lowercase_first(&error.kind().to_string())
+            ),
             span: Span::new(range.start, range.end),
         }
     })?;
     match parsed.value {
         Some(value) => convert(value),
-        None => Err(SyntaxError { message: "the file is empty".to_owned(), span: Span::default() }),
+        None => Err(SyntaxError {
+            message: "the file is empty".to_owned(),
+            span: Span::default(),
+        }),
     }
 }
 
@@ -45,12 +54,11 @@ fn convert(value: ast::Value<'_>) -> Result<Node, SyntaxError> {
     let node = match value {
         ast::Value::StringLit(lit) => node(NodeValue::String(lit.value.into_owned()), lit.range),
         ast::Value::NumberLit(lit) => {
-            let number = serde_json::from_str::<serde_json::Number>(lit.value).map_err(|_| {
-                SyntaxError {
+            let number =
+                serde_json::from_str::<serde_json::Number>(lit.value).map_err(|_| SyntaxError {
                     message: format!("invalid JSON: `{}` is not a number", lit.value),
                     span: Span::new(lit.range.start, lit.range.end),
-                }
-            })?;
+                })?;
             node(NodeValue::Number(number), lit.range)
         }
         ast::Value::BooleanLit(lit) => node(NodeValue::Bool(lit.value), lit.range),
@@ -82,13 +90,21 @@ fn convert(value: ast::Value<'_>) -> Result<Node, SyntaxError> {
 }
 
 fn node(value: NodeValue, range: jsonc_parser::common::Range) -> Node {
-    Node { value, span: Span::new(range.start, range.end) }
+    Node {
+        value,
+        span: Span::new(range.start, range.end),
+    }
 }
 
 pub(crate) fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect::<String>().trim_end_matches('.').to_owned(),
+        Some(first) => first
+            .to_lowercase()
+            .chain(chars)
+            .collect::<String>()
+            .trim_end_matches('.')
+            .to_owned(),
         None => String::new(),
     }
 }
@@ -104,15 +120,28 @@ mod tests {
         let root = parse_json(text).unwrap();
         let entries = root.as_object().unwrap();
         assert_eq!(entries[0].key, "a");
-        assert_eq!(&text[entries[0].key_span.start..entries[0].key_span.end], "\"a\"");
-        assert_eq!(&text[entries[1].value.span.start..entries[1].value.span.end], "null");
-        assert_eq!(root.to_json(), serde_json::json!({"a": [1, "x"], "b": null}));
+        assert_eq!(
+            &text[entries[0].key_span.start..entries[0].key_span.end],
+            "\"a\""
+        );
+        assert_eq!(
+            &text[entries[1].value.span.start..entries[1].value.span.end],
+            "null"
+        );
+        assert_eq!(
+            root.to_json(),
+            serde_json::json!({"a": [1, "x"], "b": null})
+        );
     }
 
     #[test]
     fn reports_syntax_errors_with_a_span() {
         let error = parse_json("{\"a\": 1,\n \"b\" 2}").unwrap_err();
-        assert!(error.message.starts_with("invalid JSON"), "{}", error.message);
+        assert!(
+            error.message.starts_with("invalid JSON"),
+            "{}",
+            error.message
+        );
         assert_eq!(error.span.start, 14);
     }
 }

@@ -111,7 +111,10 @@ impl Node {
 
     /// Looks a key up, if this is an object.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_object()?.iter().find(|entry| entry.key == key).map(|entry| &entry.value)
+        self.as_object()?
+            .iter()
+            .find(|entry| entry.key == key)
+            .map(|entry| &entry.value)
     }
 
     /// The value as plain JSON (spans dropped).
@@ -124,7 +127,10 @@ impl Node {
             NodeValue::String(text) | NodeValue::Datetime(text) => Value::String(text.clone()),
             NodeValue::Array(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             NodeValue::Object(entries) => Value::Object(
-                entries.iter().map(|entry| (entry.key.clone(), entry.value.to_json())).collect(),
+                entries
+                    .iter()
+                    .map(|entry| (entry.key.clone(), entry.value.to_json()))
+                    .collect(),
             ),
         }
     }

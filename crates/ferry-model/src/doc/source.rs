@@ -29,7 +29,11 @@ impl SourceFile {
                 line_starts.push(index + 1);
             }
         }
-        Self { path: path.into(), text, line_starts }
+        Self {
+            path: path.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// The path as given.
@@ -55,7 +59,10 @@ impl SourceFile {
             boundary -= 1;
         }
         let col = self.text[line_start..boundary].chars().count() + 1;
-        Position { line: line_index + 1, col }
+        Position {
+            line: line_index + 1,
+            col,
+        }
     }
 }
 

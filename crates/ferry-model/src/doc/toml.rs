@@ -16,7 +16,10 @@ pub fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
         }
     })?;
     let span = table.span();
-    Ok(Node { value: convert_table(table.get_ref()), span: Span::new(span.start, span.end) })
+    Ok(Node {
+        value: convert_table(table.get_ref()),
+        span: Span::new(span.start, span.end),
+    })
 }
 
 fn convert_table(table: &DeTable<'_>) -> NodeValue {
@@ -39,12 +42,10 @@ fn convert(value: &Spanned<DeValue<'_>>) -> Node {
     let span = Span::new(range.start, range.end);
     let value = match value.get_ref() {
         DeValue::String(text) => NodeValue::String(text.to_string()),
-        DeValue::Integer(integer) => {
-            match i64::from_str_radix(integer.as_str(), integer.radix()) {
-                Ok(number) => NodeValue::Number(number.into()),
-                Err(_) => NodeValue::String(integer.as_str().to_owned()),
-            }
-        }
+        DeValue::Integer(integer) => match i64::from_str_radix(integer.as_str(), integer.radix()) {
+            Ok(number) => NodeValue::Number(number.into()),
+            Err(_) => NodeValue::String(integer.as_str().to_owned()),
+        },
         DeValue::Float(float) => match float.as_str().parse::<f64>() {
             Ok(number) => serde_json::Number::from_f64(number)
                 .map(NodeValue::Number)
@@ -65,7 +66,8 @@ mod tests {
 
     #[test]
     fn converts_tables_with_spans() {
-        let text = "[store]\nurl = \"sqlite://ferry.db\"\n\n[connections.jst]\nrate = \"5/s\"\nport = 7\n";
+        let text =
+            "[store]\nurl = \"sqlite://ferry.db\"\n\n[connections.jst]\nrate = \"5/s\"\nport = 7\n";
         let root = parse_toml(text).unwrap();
         let url = root.get("store").unwrap().get("url").unwrap();
         assert_eq!(url.as_str(), Some("sqlite://ferry.db"));
@@ -77,6 +79,10 @@ mod tests {
     #[test]
     fn reports_syntax_errors() {
         let error = parse_toml("[store]\nurl = \n").unwrap_err();
-        assert!(error.message.starts_with("invalid TOML"), "{}", error.message);
+        assert!(
+            error.message.starts_with("invalid TOML"),
+            "{}",
+            error.message
+        );
     }
 }

@@ -11,7 +11,16 @@ use crate::doc::Node;
 use crate::reader::{ObjectReader, UnknownKeys, index_path};
 
 const ADAPTER_KEYS: &[&str] = &[
-    "connection", "api", "effect", "method", "number", "id", "name", "idCheck", "request", "otherRequest",
+    "connection",
+    "api",
+    "effect",
+    "method",
+    "number",
+    "id",
+    "name",
+    "idCheck",
+    "request",
+    "otherRequest",
 ];
 const SOURCE_KEYS: &[&str] = &["condition", "beatFlat", "omissionRemedy"];
 const TARGET_KEYS: &[&str] = &["distributionOrg"];
@@ -26,14 +35,24 @@ pub(super) fn read_source(node: &Node, diagnostics: &mut Diagnostics<'_>) -> Opt
         Some(node) => super::field::read_condition(node, diagnostics),
         None => Some(CompiledConditions::default()),
     };
-    let condition_json = condition_node.map(Node::to_json).unwrap_or(serde_json::Value::Null);
+    let condition_json = condition_node
+        .map(Node::to_json)
+        .unwrap_or(serde_json::Value::Null);
     let beat_flat = read_beat_flat(&mut table, diagnostics);
-    let omission_remedy = table.take("omissionRemedy").and_then(|node| read_remedy(node, diagnostics));
+    let omission_remedy = table
+        .take("omissionRemedy")
+        .and_then(|node| read_remedy(node, diagnostics));
     let known: Vec<&str> = ADAPTER_KEYS.iter().chain(SOURCE_KEYS).copied().collect();
     let extras = table.finish(&known, UnknownKeys::Keep, diagnostics);
     let mut adapter = adapter?;
     adapter.extras = extras;
-    Some(SourceAdapter { adapter, condition: condition?, condition_json, beat_flat, omission_remedy })
+    Some(SourceAdapter {
+        adapter,
+        condition: condition?,
+        condition_json,
+        beat_flat,
+        omission_remedy,
+    })
 }
 
 /// Reads `target`.
@@ -47,14 +66,23 @@ pub(super) fn read_target(node: &Node, diagnostics: &mut Diagnostics<'_>) -> Opt
     Some(TargetAdapter { adapter })
 }
 
-fn read_common(table: &mut ObjectReader<'_>, effect: Effect, side: FieldSide, diagnostics: &mut Diagnostics<'_>) -> Option<Adapter> {
+fn read_common(
+    table: &mut ObjectReader<'_>,
+    effect: Effect,
+    side: FieldSide,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Adapter> {
     let path = table.path().to_owned();
     let connection = table.required_string("connection", diagnostics);
     let api = table.required_string("api", diagnostics);
     if let Some(written) = table.string("effect", diagnostics) {
         let expected = effect.as_str();
         if written.value != expected {
-            let other = if effect == Effect::Query { "target" } else { "source" };
+            let other = if effect == Effect::Query {
+                "target"
+            } else {
+                "source"
+            };
             diagnostics
                 .error_at(written.span, &format!("{path}.effect"), format!("`{path}.effect` must be `{expected}`, found `{}`", written.value))
                 .hint(format!("`source` reads with `QUERY` and `target` writes with `EXECUTE`; is this half meant to be the {other}?"));
@@ -64,7 +92,11 @@ fn read_common(table: &mut ObjectReader<'_>, effect: Effect, side: FieldSide, di
         let upper = method.value.to_ascii_uppercase();
         if !METHODS.contains(&upper.as_str()) {
             diagnostics
-                .error_at(method.span, &format!("{path}.method"), format!("unknown method `{}`", method.value))
+                .error_at(
+                    method.span,
+                    &format!("{path}.method"),
+                    format!("unknown method `{}`", method.value),
+                )
                 .hint(choice_hint(&method.value, METHODS));
         }
         upper
@@ -78,7 +110,12 @@ fn read_common(table: &mut ObjectReader<'_>, effect: Effect, side: FieldSide, di
         None => Vec::new(),
     };
     let other_request = match table.array("otherRequest", diagnostics) {
-        Some(items) => read_fields(items, &format!("{path}.otherRequest"), FieldSide::Settings, diagnostics),
+        Some(items) => read_fields(
+            items,
+            &format!("{path}.otherRequest"),
+            FieldSide::Settings,
+            diagnostics,
+        ),
         None => Vec::new(),
     };
     Some(Adapter {
@@ -98,14 +135,23 @@ fn read_common(table: &mut ObjectReader<'_>, effect: Effect, side: FieldSide, di
 }
 
 fn read_beat_flat(table: &mut ObjectReader<'_>, diagnostics: &mut Diagnostics<'_>) -> Vec<String> {
-    let Some(node) = table.take("beatFlat") else { return Vec::new() };
+    let Some(node) = table.take("beatFlat") else {
+        return Vec::new();
+    };
     // Qeasy accepts a single field name as well as a list.
     if let Some(field) = node.as_str() {
         return vec![field.to_owned()];
     }
     let Some(items) = node.as_array() else {
         diagnostics
-            .error_at(node.span, "source.beatFlat", format!("`beatFlat` must be an array of field names, found {}", node.type_name()))
+            .error_at(
+                node.span,
+                "source.beatFlat",
+                format!(
+                    "`beatFlat` must be an array of field names, found {}",
+                    node.type_name()
+                ),
+            )
             .hint("e.g. `\"beatFlat\": [\"items\"]`");
         return Vec::new();
     };
@@ -114,7 +160,11 @@ fn read_beat_flat(table: &mut ObjectReader<'_>, diagnostics: &mut Diagnostics<'_
         match item.as_str() {
             Some(field) if !field.is_empty() => fields.push(field.to_owned()),
             _ => {
-                diagnostics.error_at(item.span, &index_path("source.beatFlat", index), "`beatFlat` entries must be non-empty field names");
+                diagnostics.error_at(
+                    item.span,
+                    &index_path("source.beatFlat", index),
+                    "`beatFlat` entries must be non-empty field names",
+                );
             }
         }
     }
@@ -129,9 +179,21 @@ fn read_remedy(node: &Node, diagnostics: &mut Diagnostics<'_>) -> Option<Remedy>
         check_cron(crontab, &format!("{path}.crontab"), diagnostics);
     }
     let take_over_request = match table.array("takeOverRequest", diagnostics) {
-        Some(items) => read_fields(items, &format!("{path}.takeOverRequest"), FieldSide::Source, diagnostics),
+        Some(items) => read_fields(
+            items,
+            &format!("{path}.takeOverRequest"),
+            FieldSide::Source,
+            diagnostics,
+        ),
         None => Vec::new(),
     };
-    table.finish(&["crontab", "takeOverRequest"], UnknownKeys::Keep, diagnostics);
-    Some(Remedy { crontab: crontab?, take_over_request })
+    table.finish(
+        &["crontab", "takeOverRequest"],
+        UnknownKeys::Keep,
+        diagnostics,
+    );
+    Some(Remedy {
+        crontab: crontab?,
+        take_over_request,
+    })
 }

@@ -12,7 +12,16 @@ use crate::diag::{Diagnostics, choice_hint};
 use crate::doc::{Node, NodeValue};
 use crate::reader::{ObjectReader, UnknownKeys, index_path};
 
-const FIELD_KEYS: &[&str] = &["field", "label", "type", "describe", "value", "parser", "children", "defaultValue"];
+const FIELD_KEYS: &[&str] = &[
+    "field",
+    "label",
+    "type",
+    "describe",
+    "value",
+    "parser",
+    "children",
+    "defaultValue",
+];
 
 /// Which part of a scheme a field list belongs to; decides what its templates may reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,13 +34,25 @@ pub(super) enum FieldSide {
     Settings,
 }
 
-pub(super) fn read_fields(items: &[Node], path: &str, side: FieldSide, diagnostics: &mut Diagnostics<'_>) -> Vec<RequestField> {
+pub(super) fn read_fields(
+    items: &[Node],
+    path: &str,
+    side: FieldSide,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Vec<RequestField> {
     let mut fields = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         if let Some(field) = read_field(item, &index_path(path, index), side, diagnostics) {
-            if fields.iter().any(|other: &RequestField| other.field == field.field) {
+            if fields
+                .iter()
+                .any(|other: &RequestField| other.field == field.field)
+            {
                 diagnostics
-                    .error_at(field.span, &index_path(path, index), format!("field `{}` appears twice in `{path}`", field.field))
+                    .error_at(
+                        field.span,
+                        &index_path(path, index),
+                        format!("field `{}` appears twice in `{path}`", field.field),
+                    )
                     .hint("each field may be listed once");
             }
             fields.push(field);
@@ -40,7 +61,12 @@ pub(super) fn read_fields(items: &[Node], path: &str, side: FieldSide, diagnosti
     fields
 }
 
-fn read_field(node: &Node, path: &str, side: FieldSide, diagnostics: &mut Diagnostics<'_>) -> Option<RequestField> {
+fn read_field(
+    node: &Node,
+    path: &str,
+    side: FieldSide,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<RequestField> {
     let mut table = ObjectReader::open(node, path, diagnostics)?;
     let field = table.required_string("field", diagnostics);
     let label = table.string("label", diagnostics).map(|label| label.value);
@@ -49,21 +75,35 @@ fn read_field(node: &Node, path: &str, side: FieldSide, diagnostics: &mut Diagno
         if parsed.is_none() {
             let names: Vec<&str> = FieldType::NAMES.iter().map(|(name, _)| *name).collect();
             diagnostics
-                .error_at(name.span, &format!("{path}.type"), format!("unknown field type `{}`", name.value))
+                .error_at(
+                    name.span,
+                    &format!("{path}.type"),
+                    format!("unknown field type `{}`", name.value),
+                )
                 .hint(choice_hint(&name.value, &names));
         }
         parsed
     });
     let value_node = table.take("value");
-    let raw_value = value_node.map(Node::to_json).unwrap_or(serde_json::Value::Null);
-    let value = value_node.and_then(|node| compile_value(node, &format!("{path}.value"), side, diagnostics));
-    let parser = table.take("parser").and_then(|node| match Parser::compile(&node.to_json()) {
-        Ok(parser) => Some(parser),
-        Err(error) => {
-            report_expr_error(&error, node.span.start, &format!("{path}.parser"), diagnostics);
-            None
-        }
-    });
+    let raw_value = value_node
+        .map(Node::to_json)
+        .unwrap_or(serde_json::Value::Null);
+    let value = value_node
+        .and_then(|node| compile_value(node, &format!("{path}.value"), side, diagnostics));
+    let parser = table
+        .take("parser")
+        .and_then(|node| match Parser::compile(&node.to_json()) {
+            Ok(parser) => Some(parser),
+            Err(error) => {
+                report_expr_error(
+                    &error,
+                    node.span.start,
+                    &format!("{path}.parser"),
+                    diagnostics,
+                );
+                None
+            }
+        });
     let children = match table.array("children", diagnostics) {
         Some(items) => read_fields(items, &format!("{path}.children"), side, diagnostics),
         None => Vec::new(),
@@ -82,7 +122,12 @@ fn read_field(node: &Node, path: &str, side: FieldSide, diagnostics: &mut Diagno
     })
 }
 
-fn compile_value(node: &Node, path: &str, side: FieldSide, diagnostics: &mut Diagnostics<'_>) -> Option<Template> {
+fn compile_value(
+    node: &Node,
+    path: &str,
+    side: FieldSide,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Template> {
     let NodeValue::String(text) = &node.value else {
         return Some(Template::constant(node.to_json()));
     };
@@ -100,13 +145,23 @@ fn compile_value(node: &Node, path: &str, side: FieldSide, diagnostics: &mut Dia
 
 /// Reports an expression-language error at its offset inside a string that starts at
 /// `content_start` in the file.
-pub(super) fn report_expr_error(error: &ExprError, content_start: usize, path: &str, diagnostics: &mut Diagnostics<'_>) {
+pub(super) fn report_expr_error(
+    error: &ExprError,
+    content_start: usize,
+    path: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) {
     let offset = content_start + error.offset.unwrap_or(0);
-    diagnostics.error(offset, path, error.message.clone()).maybe_hint(error.hint.clone());
+    diagnostics
+        .error(offset, path, error.message.clone())
+        .maybe_hint(error.hint.clone());
 }
 
 /// Reads and compiles `condition` (OR of AND groups of `{field, logic, value}`).
-pub(super) fn read_condition(node: &Node, diagnostics: &mut Diagnostics<'_>) -> Option<CompiledConditions> {
+pub(super) fn read_condition(
+    node: &Node,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<CompiledConditions> {
     let path = "source.condition";
     let Some(groups) = node.as_array() else {
         diagnostics
@@ -118,8 +173,14 @@ pub(super) fn read_condition(node: &Node, diagnostics: &mut Diagnostics<'_>) -> 
     for (group_index, group) in groups.iter().enumerate() {
         let group_path = index_path(path, group_index);
         let Some(entries) = group.as_array() else {
-            diagnostics
-                .error_at(group.span, &group_path, format!("each `condition` group must be an array, found {}", group.type_name()));
+            diagnostics.error_at(
+                group.span,
+                &group_path,
+                format!(
+                    "each `condition` group must be an array, found {}",
+                    group.type_name()
+                ),
+            );
             ok = false;
             continue;
         };
@@ -132,14 +193,27 @@ pub(super) fn read_condition(node: &Node, diagnostics: &mut Diagnostics<'_>) -> 
             table.required_string("field", diagnostics);
             table.required_string("logic", diagnostics);
             table.take("value");
-            table.finish(&["field", "logic", "value", "strictMode"], UnknownKeys::Keep, diagnostics);
+            table.finish(
+                &["field", "logic", "value", "strictMode"],
+                UnknownKeys::Keep,
+                diagnostics,
+            );
             let Ok(condition) = serde_json::from_value::<Condition>(entry.to_json()) else {
                 ok = false;
                 continue;
             };
             if let Err(error) = condition.compile_one() {
-                let logic_start = entry.get("logic").map(|logic| logic.span.start).unwrap_or(entry.span.start);
-                diagnostics.error(logic_start, &format!("{entry_path}.logic"), error.message.clone()).maybe_hint(error.hint.clone());
+                let logic_start = entry
+                    .get("logic")
+                    .map(|logic| logic.span.start)
+                    .unwrap_or(entry.span.start);
+                diagnostics
+                    .error(
+                        logic_start,
+                        &format!("{entry_path}.logic"),
+                        error.message.clone(),
+                    )
+                    .maybe_hint(error.hint.clone());
                 ok = false;
             }
         }
@@ -150,14 +224,20 @@ pub(super) fn read_condition(node: &Node, diagnostics: &mut Diagnostics<'_>) -> 
     let groups: Vec<Vec<Condition>> = match serde_json::from_value(node.to_json()) {
         Ok(groups) => groups,
         Err(error) => {
-            diagnostics.error_at(node.span, path, format!("`condition` is malformed: {error}"));
+            diagnostics.error_at(
+                node.span,
+                path,
+                format!("`condition` is malformed: {error}"),
+            );
             return None;
         }
     };
     match Condition::compile(&groups) {
         Ok(compiled) => Some(compiled),
         Err(error) => {
-            diagnostics.error_at(node.span, path, error.message.clone()).maybe_hint(error.hint.clone());
+            diagnostics
+                .error_at(node.span, path, error.message.clone())
+                .maybe_hint(error.hint.clone());
             None
         }
     }

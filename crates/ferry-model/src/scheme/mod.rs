@@ -218,6 +218,9 @@ impl FieldType {
     /// Parses a type name (case-insensitive).
     pub fn parse(name: &str) -> Option<FieldType> {
         let lowered = name.to_ascii_lowercase();
-        Self::NAMES.iter().find(|(known, _)| *known == lowered).map(|(_, field_type)| *field_type)
+        Self::NAMES
+            .iter()
+            .find(|(known, _)| *known == lowered)
+            .map(|(_, field_type)| *field_type)
     }
 }

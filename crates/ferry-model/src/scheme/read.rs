@@ -11,7 +11,16 @@ use crate::diag::{Diagnostics, Issue, Severity};
 use crate::doc::{NodeValue, SourceFile, parse_json};
 use crate::reader::{ObjectReader, Spanned, UnknownKeys};
 
-const TOP_KEYS: &[&str] = &["version", "name", "id", "description", "schedule", "sync", "source", "target"];
+const TOP_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "id",
+    "description",
+    "schedule",
+    "sync",
+    "source",
+    "target",
+];
 
 /// What a scheme is checked against besides its own text.
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,17 +45,24 @@ pub fn load_scheme(file: &SourceFile, context: &SchemeContext<'_>) -> Result<Sch
         }
         _ => {
             let mut issues = diagnostics.into_issues();
-            issues.sort_by_key(|issue| (issue.line, issue.col, issue.severity == Severity::Warning));
+            issues
+                .sort_by_key(|issue| (issue.line, issue.col, issue.severity == Severity::Warning));
             Err(issues)
         }
     }
 }
 
-fn read(file: &SourceFile, context: &SchemeContext<'_>, diagnostics: &mut Diagnostics<'_>) -> Option<Scheme> {
+fn read(
+    file: &SourceFile,
+    context: &SchemeContext<'_>,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<Scheme> {
     let root = match parse_json(file.text()) {
         Ok(root) => root,
         Err(error) => {
-            diagnostics.error(error.span.start, "", error.message).hint("fix the JSON syntax first; nothing else was checked");
+            diagnostics
+                .error(error.span.start, "", error.message)
+                .hint("fix the JSON syntax first; nothing else was checked");
             return None;
         }
     };
@@ -54,10 +70,16 @@ fn read(file: &SourceFile, context: &SchemeContext<'_>, diagnostics: &mut Diagno
     let version = match top.take("version") {
         None => SCHEME_VERSION,
         Some(node) => match &node.value {
-            NodeValue::Number(number) if number.as_u64() == Some(u64::from(SCHEME_VERSION)) => SCHEME_VERSION,
+            NodeValue::Number(number) if number.as_u64() == Some(u64::from(SCHEME_VERSION)) => {
+                SCHEME_VERSION
+            }
             _ => {
                 diagnostics
-                    .error_at(node.span, "version", format!("unsupported scheme version {}", node.to_json()))
+                    .error_at(
+                        node.span,
+                        "version",
+                        format!("unsupported scheme version {}", node.to_json()),
+                    )
                     .hint(format!("this ferry reads version {SCHEME_VERSION}"));
                 SCHEME_VERSION
             }
@@ -72,7 +94,9 @@ fn read(file: &SourceFile, context: &SchemeContext<'_>, diagnostics: &mut Diagno
         None => file_stem(file.path()),
     };
     let id = top.string("id", diagnostics).map(|id| id.value);
-    let description = top.string("description", diagnostics).map(|text| text.value);
+    let description = top
+        .string("description", diagnostics)
+        .map(|text| text.value);
     let schedule = top.string("schedule", diagnostics);
     if let Some(schedule) = &schedule {
         check_cron(schedule, "schedule", diagnostics);
@@ -102,7 +126,8 @@ fn read(file: &SourceFile, context: &SchemeContext<'_>, diagnostics: &mut Diagno
 }
 
 fn file_stem(path: &Path) -> Option<String> {
-    path.file_stem().map(|stem| stem.to_string_lossy().into_owned())
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
 }
 
 /// Reports a cron expression that does not parse.

@@ -6,7 +6,14 @@ use crate::doc::{Node, NodeValue};
 use crate::reader::{ObjectReader, Spanned, UnknownKeys};
 use crate::units::{parse_duration, parse_time};
 
-const SYNC_KEYS: &[&str] = &["start", "max_span", "overlap", "lag", "timezone", "page_size"];
+const SYNC_KEYS: &[&str] = &[
+    "start",
+    "max_span",
+    "overlap",
+    "lag",
+    "timezone",
+    "page_size",
+];
 
 /// Default overlap: re-read the last 10 minutes of the previous run, for late-indexed records.
 pub const DEFAULT_OVERLAP_SECS: i64 = 600;
@@ -17,7 +24,10 @@ pub const DEFAULT_TIMEZONE: &str = "Asia/Shanghai";
 
 /// Reads `sync` (all keys optional). `max_span_secs` is 0 here when not given; the check
 /// against the API's cap fills it in.
-pub(super) fn read_sync(node: Option<&Node>, diagnostics: &mut Diagnostics<'_>) -> Option<SyncSettings> {
+pub(super) fn read_sync(
+    node: Option<&Node>,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<SyncSettings> {
     let mut settings = SyncSettings {
         start: None,
         max_span_secs: 0,
@@ -27,7 +37,9 @@ pub(super) fn read_sync(node: Option<&Node>, diagnostics: &mut Diagnostics<'_>) 
         timezone_name: DEFAULT_TIMEZONE.to_owned(),
         page_size: None,
     };
-    let Some(node) = node else { return Some(settings) };
+    let Some(node) = node else {
+        return Some(settings);
+    };
     let mut table = ObjectReader::open(node, "sync", diagnostics)?;
     if let Some(name) = table.string("timezone", diagnostics) {
         match jiff::tz::TimeZone::get(&name.value) {
@@ -37,7 +49,11 @@ pub(super) fn read_sync(node: Option<&Node>, diagnostics: &mut Diagnostics<'_>) 
             }
             Err(_) => {
                 diagnostics
-                    .error_at(name.span, "sync.timezone", format!("unknown time zone `{}`", name.value))
+                    .error_at(
+                        name.span,
+                        "sync.timezone",
+                        format!("unknown time zone `{}`", name.value),
+                    )
                     .hint("use an IANA name such as `Asia/Shanghai`, `Asia/Hong_Kong` or `UTC`");
             }
         }
@@ -46,13 +62,19 @@ pub(super) fn read_sync(node: Option<&Node>, diagnostics: &mut Diagnostics<'_>) 
         match parse_time(&start.value, &settings.timezone) {
             Ok(seconds) => settings.start = Some(seconds),
             Err(message) => {
-                diagnostics.error_at(start.span, "sync.start", message).hint("e.g. `2024-01-01 00:00:00`");
+                diagnostics
+                    .error_at(start.span, "sync.start", message)
+                    .hint("e.g. `2024-01-01 00:00:00`");
             }
         }
     }
     if let Some(span) = duration(&mut table, "max_span", diagnostics) {
         if span == 0 {
-            diagnostics.error_at(table.span(), "sync.max_span", "`max_span` must be longer than zero");
+            diagnostics.error_at(
+                table.span(),
+                "sync.max_span",
+                "`max_span` must be longer than zero",
+            );
         }
         settings.max_span_secs = span;
     }
@@ -64,11 +86,17 @@ pub(super) fn read_sync(node: Option<&Node>, diagnostics: &mut Diagnostics<'_>) 
     }
     if let Some(page_size) = table.take("page_size") {
         match &page_size.value {
-            NodeValue::Number(number) if number.as_u64().is_some_and(|n| (1..=10_000).contains(&n)) => {
+            NodeValue::Number(number)
+                if number.as_u64().is_some_and(|n| (1..=10_000).contains(&n)) =>
+            {
                 settings.page_size = number.as_u64().map(|n| n as u32);
             }
             _ => {
-                diagnostics.error_at(page_size.span, "sync.page_size", "`page_size` must be a whole number from 1 to 10000");
+                diagnostics.error_at(
+                    page_size.span,
+                    "sync.page_size",
+                    "`page_size` must be a whole number from 1 to 10000",
+                );
             }
         }
     }
@@ -76,12 +104,18 @@ pub(super) fn read_sync(node: Option<&Node>, diagnostics: &mut Diagnostics<'_>) 
     Some(settings)
 }
 
-fn duration(table: &mut ObjectReader<'_>, key: &str, diagnostics: &mut Diagnostics<'_>) -> Option<i64> {
+fn duration(
+    table: &mut ObjectReader<'_>,
+    key: &str,
+    diagnostics: &mut Diagnostics<'_>,
+) -> Option<i64> {
     let text: Spanned<String> = table.string(key, diagnostics)?;
     match parse_duration(&text.value) {
         Ok(seconds) => Some(seconds),
         Err(message) => {
-            diagnostics.error_at(text.span, &format!("sync.{key}"), message).hint("write e.g. `7d`, `10m`, `1h 30m` or `0`");
+            diagnostics
+                .error_at(text.span, &format!("sync.{key}"), message)
+                .hint("write e.g. `7d`, `10m`, `1h 30m` or `0`");
             None
         }
     }

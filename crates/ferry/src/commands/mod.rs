@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
 pub mod plan;
+pub mod sim;
 pub mod validate;

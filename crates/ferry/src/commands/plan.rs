@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::exit::{CommandResult, Exit};
-use crate::load;
+use crate::{load, output};
 
 /// First-run start when the scheme sets no `sync.start`: one day back.
 const DEFAULT_FIRST_RUN_SECS: i64 = 86_400;
@@ -19,21 +19,39 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
     let (config, scheme) = load::config_and_scheme(global.config.as_deref(), &args.scheme)?;
     let timezone = scheme.sync.timezone.clone();
     let parse = |flag: &str, text: &str| {
-        parse_time(text, &timezone).map_err(|message| Exit::BadInput(format!("error: --{flag}: {message}")))
+        parse_time(text, &timezone)
+            .map_err(|message| Exit::BadInput(format!("error: --{flag}: {message}")))
     };
-    let explicit_from = args.from.as_deref().map(|text| parse("from", text)).transpose()?;
-    let explicit_to = args.to.as_deref().map(|text| parse("to", text)).transpose()?;
+    let explicit_from = args
+        .from
+        .as_deref()
+        .map(|text| parse("from", text))
+        .transpose()?;
+    let explicit_to = args
+        .to
+        .as_deref()
+        .map(|text| parse("to", text))
+        .transpose()?;
     let now = jiff::Timestamp::now().as_second();
     let start = match explicit_from {
         Some(from) => RangeStart::Explicit(from),
         None => RangeStart::First(scheme.sync.start.unwrap_or(now - DEFAULT_FIRST_RUN_SECS)),
     };
-    let range = run_range(start, explicit_to, now, scheme.sync.lag_secs, scheme.sync.overlap_secs);
+    let range = run_range(
+        start,
+        explicit_to,
+        now,
+        scheme.sync.lag_secs,
+        scheme.sync.overlap_secs,
+    );
     let source = &config.connections[&scheme.source.adapter.connection.value];
     let target = &config.connections[&scheme.target.adapter.connection.value];
     let api = source.platform.api(&scheme.source.adapter.api.value);
     let first_page = api.map_or(1, |api| api.first_page);
-    let page_size = scheme.sync.page_size.unwrap_or_else(|| api.map_or(100, |api| api.page_size.0));
+    let page_size = scheme
+        .sync
+        .page_size
+        .unwrap_or_else(|| api.map_or(100, |api| api.page_size.0));
 
     let total = split(range, scheme.sync.max_span_secs).count();
     let mut windows = Vec::new();
@@ -43,8 +61,12 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
             .with_pagination(first_page, i64::from(page_size))
             .with_page(first_page);
         let scope = RecordScope::without_record(&vars);
-        let request = render_fields(&scheme.source.adapter.request, &scope)
-            .map_err(|error| Exit::BadInput(format!("error: {}: source.request: {error}", args.scheme.display())))?;
+        let request = render_fields(&scheme.source.adapter.request, &scope).map_err(|error| {
+            Exit::BadInput(format!(
+                "error: {}: source.request: {error}",
+                args.scheme.display()
+            ))
+        })?;
         windows.push((window, request));
     }
 
@@ -64,32 +86,48 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
                 entry
             }).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        output::line(serde_json::to_string_pretty(&report).unwrap_or_default());
         return Ok(());
     }
-    println!("scheme    {} ({})", scheme.name, args.scheme.display());
-    println!("source    {}", describe_connection(source, &scheme.source.adapter.api.value));
-    println!("target    {}", describe_connection(target, &scheme.target.adapter.api.value));
-    println!(
+    output::line(format!(
+        "scheme    {} ({})",
+        scheme.name,
+        args.scheme.display()
+    ));
+    output::line(format!(
+        "source    {}",
+        describe_connection(source, &scheme.source.adapter.api.value)
+    ));
+    output::line(format!(
+        "target    {}",
+        describe_connection(target, &scheme.target.adapter.api.value)
+    ));
+    output::line(format!(
         "range     {} .. {} ({}), windows of at most {}",
         format_time(range.from, &timezone),
         format_time(range.to, &timezone),
         scheme.sync.timezone_name,
         format_duration(scheme.sync.max_span_secs)
-    );
-    println!("windows   {total}");
+    ));
+    output::line(format!("windows   {total}"));
     for (index, (window, request)) in windows.iter().enumerate() {
-        println!(
+        output::line(format!(
             "  {:>3}  {} .. {}  ({})",
             index + 1,
             format_time(window.from, &timezone),
             format_time(window.to, &timezone),
             format_duration(window.span())
-        );
-        println!("       {}", serde_json::to_string(request).unwrap_or_default());
+        ));
+        output::line(format!(
+            "       {}",
+            serde_json::to_string(request).unwrap_or_default()
+        ));
     }
     if total > windows.len() {
-        println!("  … {} more (raise --limit to see them)", total - windows.len());
+        output::line(format!(
+            "  … {} more (raise --limit to see them)",
+            total - windows.len()
+        ));
     }
     Ok(())
 }
@@ -104,12 +142,24 @@ fn window_json(window: &Window, timezone: &jiff::tz::TimeZone) -> Value {
 }
 
 fn connection_json(connection: &Connection, api: &str) -> Value {
-    let settings: serde_json::Map<String, Value> =
-        connection.settings.iter().map(|(key, value)| (key.clone(), Value::String(value.display()))).collect();
+    let settings: serde_json::Map<String, Value> = connection
+        .settings
+        .iter()
+        .map(|(key, value)| (key.clone(), Value::String(value.display())))
+        .collect();
     json!({"connection": connection.name, "platform": connection.platform.name, "api": api, "settings": settings})
 }
 
 fn describe_connection(connection: &Connection, api: &str) -> String {
-    let settings: Vec<String> = connection.settings.iter().map(|(key, value)| format!("{key}={}", value.display())).collect();
-    format!("{} ({}) {api}  {}", connection.name, connection.platform.name, settings.join(" "))
+    let settings: Vec<String> = connection
+        .settings
+        .iter()
+        .map(|(key, value)| format!("{key}={}", value.display()))
+        .collect();
+    format!(
+        "{} ({}) {api}  {}",
+        connection.name,
+        connection.platform.name,
+        settings.join(" ")
+    )
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::cli::{GlobalArgs, ValidateArgs};
 use crate::exit::{CommandResult, Exit};
-use crate::load;
+use crate::{load, output};
 
 pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> CommandResult {
     let config_path = load::find_config(global.config.as_deref(), &args.schemes);
@@ -18,7 +18,10 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> CommandResult {
         Some(path) => match load::load_config(path) {
             Ok(config) => Some(config),
             Err(messages) => {
-                errors += messages.iter().filter(|m| m.contains(": error: ") || m.starts_with("error:")).count();
+                errors += messages
+                    .iter()
+                    .filter(|m| m.contains(": error: ") || m.starts_with("error:"))
+                    .count();
                 for message in &messages {
                     issues_json.push(json!({"severity": "error", "message": message}));
                 }
@@ -44,7 +47,10 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> CommandResult {
         args.schemes.clone()
     };
     if schemes.is_empty() && config.is_some() && args.schemes.is_empty() {
-        let dir = config.as_ref().map(|config| config.schemes_dir.display().to_string()).unwrap_or_default();
+        let dir = config
+            .as_ref()
+            .map(|config| config.schemes_dir.display().to_string())
+            .unwrap_or_default();
         lines.push(format!("warning: no scheme files in `{dir}`"));
         warnings += 1;
     }
@@ -83,14 +89,22 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> CommandResult {
             "warnings": warnings,
             "issues": issues_json,
         });
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        output::line(serde_json::to_string_pretty(&report).unwrap_or_default());
     } else {
         for line in &lines {
             eprintln!("{line}");
         }
-        let config_note = config_label.map(|path| format!(" and {path}")).unwrap_or_default();
+        let config_note = config_label
+            .map(|path| format!(" and {path}"))
+            .unwrap_or_default();
         let verdict = if errors == 0 { "ok" } else { "failed" };
-        println!("{verdict}: checked {checked} scheme(s){config_note}: {errors} error(s), {warnings} warning(s)");
+        output::line(format!(
+            "{verdict}: checked {checked} scheme(s){config_note}: {errors} error(s), {warnings} warning(s)"
+        ));
     }
-    if errors > 0 { Err(Exit::BadInput(String::new())) } else { Ok(()) }
+    if errors > 0 {
+        Err(Exit::BadInput(String::new()))
+    } else {
+        Ok(())
+    }
 }
