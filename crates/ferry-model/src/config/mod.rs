@@ -22,6 +22,8 @@
 //! [`Config`] or every [`Issue`] found. Secret settings become [`Secret`]s.
 
 mod read;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
