@@ -12,6 +12,7 @@
 //! `sqlite://ferry.db`) and PostgreSQL (`postgres://…`, for shared or HA setups). One
 //! conformance suite (`tests/conformance`) runs against both.
 
+mod delegate;
 mod error;
 mod exec;
 mod history;
