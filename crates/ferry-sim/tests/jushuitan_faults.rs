@@ -53,7 +53,7 @@ async fn rate_limit_replies_after_the_burst() {
         "{sub_msg}"
     );
     let native = native_params(&json!({"modified_begin": WINDOW.0, "modified_end": WINDOW.1}));
-    let response = reqwest::Client::new()
+    let response = common::http()
         .post(format!("{}/open/orders/single/query", handle.base_url()))
         .form(&native)
         .send()
@@ -67,7 +67,7 @@ async fn rate_limit_replies_after_the_burst() {
     assert_eq!(stats["rate_limited"], 2);
     assert_eq!(stats["served"], 1);
     // Lifting the limit at runtime.
-    let lifted = reqwest::Client::new()
+    let lifted = common::http()
         .post(format!("{}/_sim/rate", handle.base_url()))
         .json(&Value::Null)
         .send()
@@ -92,7 +92,7 @@ async fn injected_5xx_and_runtime_fault_changes() {
     assert!(body.contains("503 Service Unavailable"), "{body}");
     assert_eq!(common::stats(&handle).await["faults"]["error_5xx"], 1);
 
-    let client = reqwest::Client::new();
+    let client = common::http();
     let faults_url = format!("{}/_sim/faults", handle.base_url());
     let bad = client
         .post(&faults_url)
@@ -168,7 +168,7 @@ async fn held_request_times_out_the_client_and_shutdown_cuts_it_short() {
         ..FaultConfig::default()
     };
     let handle = start(1, 100, faults).await;
-    let result = reqwest::Client::builder()
+    let result = common::http_builder()
         .timeout(Duration::from_millis(200))
         .build()
         .unwrap()
@@ -277,7 +277,7 @@ async fn late_indexed_records_appear_only_after_the_delay() {
     let hidden = truth.len() - early.len();
     assert!(hidden > 0);
     assert_eq!(common::stats(&handle).await["late_hidden"], hidden);
-    let advanced = reqwest::Client::new()
+    let advanced = common::http()
         .post(format!("{}/_sim/clock", handle.base_url()))
         .json(&json!({"advance_seconds": 3_600}))
         .send()

@@ -184,19 +184,25 @@ async fn same_seed_gives_identical_data_and_another_seed_differs() {
     let second = start(42, 1_000, FaultConfig::default()).await;
     let other = start(43, 1_000, FaultConfig::default()).await;
     let url = |handle: &ferry_sim::SimHandle| format!("{}/_sim/ground-truth", handle.base_url());
-    let bytes_first = reqwest::get(url(&first))
+    let bytes_first = common::http()
+        .get(url(&first))
+        .send()
         .await
         .unwrap()
         .bytes()
         .await
         .unwrap();
-    let bytes_second = reqwest::get(url(&second))
+    let bytes_second = common::http()
+        .get(url(&second))
+        .send()
         .await
         .unwrap()
         .bytes()
         .await
         .unwrap();
-    let bytes_other = reqwest::get(url(&other))
+    let bytes_other = common::http()
+        .get(url(&other))
+        .send()
         .await
         .unwrap()
         .bytes()
@@ -235,7 +241,7 @@ async fn same_seed_gives_identical_data_and_another_seed_differs() {
 async fn ground_truth_endpoint_filters_and_formats() {
     let handle = start(3, 500, FaultConfig::default()).await;
     let url = format!("{}/_sim/ground-truth", handle.base_url());
-    let array: Vec<Value> = reqwest::Client::new()
+    let array: Vec<Value> = common::http()
         .get(&url)
         .query(&[
             ("from", "2024-01-03 00:00:00"),
@@ -257,7 +263,11 @@ async fn ground_truth_endpoint_filters_and_formats() {
         let modified = order["modified"].as_str().unwrap();
         assert!(("2024-01-03 00:00:00".."2024-01-10 00:00:00").contains(&modified));
     }
-    let bad = reqwest::get(format!("{url}?from=yesterday")).await.unwrap();
+    let bad = common::http()
+        .get(format!("{url}?from=yesterday"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 400);
     let body: Value = bad.json().await.unwrap();
     assert_eq!(

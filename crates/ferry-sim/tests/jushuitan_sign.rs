@@ -120,7 +120,7 @@ async fn qimen_params_in_the_query_string_are_signed_too() {
     let (query, form): (Vec<_>, Vec<_>) = params
         .into_iter()
         .partition(|(k, _)| system.contains(&k.as_str()));
-    let response = reqwest::Client::new()
+    let response = common::http()
         .post(format!("{}/router/qm", handle.base_url()))
         .query(&query)
         .form(&form)

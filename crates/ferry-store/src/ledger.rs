@@ -9,7 +9,8 @@
 //!   reached the target, so even a hash equal to `written_hash` must be written again (the
 //!   target might hold the in-flight version).
 //! - With `idCheck`, a `written` or `skipped` record whose new hash equals `written_hash` is
-//!   `skipped`. A `failed` record is never skipped this way: its failed write may have been
+//!   not written again (`Disposition::Skipped`) and keeps its status: a `written` record is
+//!   still what the target holds. A `failed` record is never skipped this way: its failed write may have been
 //!   partly applied, so it is rewritten once its content changes.
 //! - A `failed` record fetched again with the same hash stays `failed` (it would fail again);
 //!   with another hash it becomes `pending`. `ferry retry` moves `failed` → `pending`.
@@ -96,8 +97,10 @@ fn on_fetched<'a>(
     let unchanged_since_write = previous.written_hash == Some(record.hash);
     let (disposition, status) = match previous.status {
         RecordStatus::Pending => (Disposition::StillPending, RecordStatus::Pending),
-        RecordStatus::Written | RecordStatus::Skipped if id_check && unchanged_since_write => {
-            (Disposition::Skipped, RecordStatus::Skipped)
+        status @ (RecordStatus::Written | RecordStatus::Skipped)
+            if id_check && unchanged_since_write =>
+        {
+            (Disposition::Skipped, status)
         }
         RecordStatus::Failed if same_version => (Disposition::StillFailed, RecordStatus::Failed),
         RecordStatus::Written | RecordStatus::Skipped | RecordStatus::Failed => {

@@ -76,8 +76,8 @@ text_enum! {
         Written => "written",
         /// The target rejected the current version; `ferry retry` makes it pending again.
         Failed => "failed",
-        /// Not written on purpose: with `idCheck` unchanged since the last write, or the engine
-        /// decided the record needs no write (reason in `last_error`).
+        /// Not written on purpose: the engine decided the record needs no write (reason in
+        /// `last_error`). Records `idCheck` finds unchanged keep their status instead.
         Skipped => "skipped",
     }
 }

@@ -35,8 +35,66 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show the windows a run would fetch and the first request of each (secrets masked)
     Plan(PlanArgs),
+    /// Run a scheme once now: fetch its windows, keep every record in the ledger, write them
+    Run(RunArgs),
+    /// Write a scheme's failed records again
+    Retry(RetryArgs),
+    /// Show checkpoints, record counts, last runs and failures
+    Status(StatusArgs),
+    /// List a scheme's records in the ledger
+    Records(RecordsArgs),
     /// Run platform simulators on loopback until Ctrl-C
     Sim(SimArgs),
+}
+
+/// `ferry run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scheme file (or the name of a scheme in the schemes directory)
+    pub scheme: PathBuf,
+    /// Start of the range, `YYYY-MM-DD[ HH:MM:SS]` in the scheme's time zone (default: the
+    /// checkpoint minus the overlap, or `sync.start` on the first run)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// End of the range (default: now minus `sync.lag`)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Fetch and map, but keep the ledger in memory and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `ferry retry`.
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    /// The scheme file (or the name of a scheme in the schemes directory)
+    pub scheme: PathBuf,
+}
+
+/// `ferry status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Scheme files or names (default: every scheme in the schemes directory)
+    pub schemes: Vec<PathBuf>,
+}
+
+/// `ferry records`.
+#[derive(Debug, Args)]
+pub struct RecordsArgs {
+    /// The scheme file (or the name of a scheme in the schemes directory)
+    pub scheme: PathBuf,
+    /// Only records with this status: pending, written, failed, skipped
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only the record with this key
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Start after this key (paging)
+    #[arg(long, value_name = "KEY")]
+    pub after: Option<String>,
+    /// Show at most this many records
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
 }
 
 /// `ferry validate`.

@@ -7,6 +7,8 @@ mod commands;
 mod exit;
 mod load;
 mod output;
+mod progress;
+mod session;
 
 use clap::Parser;
 
@@ -18,6 +20,10 @@ fn main() {
     let result = match &cli.command {
         Command::Validate(args) => commands::validate::run(&cli.global, args),
         Command::Plan(args) => commands::plan::run(&cli.global, args),
+        Command::Run(args) => commands::run::run(&cli.global, args),
+        Command::Retry(args) => commands::run::retry(&cli.global, args),
+        Command::Status(args) => commands::status::status(&cli.global, args),
+        Command::Records(args) => commands::status::records(&cli.global, args),
         Command::Sim(args) => commands::sim::run(&cli.global, args),
     };
     let code = match result {

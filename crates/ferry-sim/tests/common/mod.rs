@@ -112,7 +112,7 @@ pub async fn post_form(
     path: &str,
     params: &BTreeMap<String, String>,
 ) -> (u16, String) {
-    let response = reqwest::Client::new()
+    let response = http()
         .post(format!("{}{path}", handle.base_url()))
         .form(params)
         .send()
@@ -177,4 +177,16 @@ pub async fn stats(handle: &SimHandle) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+/// A reqwest client builder; installs the rustls crypto provider the workspace's reqwest
+/// (built without a default provider) needs.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// A default reqwest client.
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("a reqwest client")
 }

@@ -62,7 +62,7 @@ pub async fn written_then_id_check_skips(h: &Harness) {
     assert_eq!(a.updated_at.as_second(), START_SECOND + 10);
     assert_eq!(a.first_seen_at.as_second(), START_SECOND);
 
-    // Same content with idCheck: skipped, nothing to write.
+    // Same content with idCheck: skipped, nothing to write; the record stays written.
     let dispositions = store
         .record_fetched("orders", &[fetched("a", 1)], true)
         .await
@@ -70,9 +70,9 @@ pub async fn written_then_id_check_skips(h: &Harness) {
     assert_eq!(dispositions, vec![Disposition::Skipped]);
     assert_eq!(
         record(store, "orders", "a").await.status,
-        RecordStatus::Skipped
+        RecordStatus::Written
     );
-    // Skipped stays skippable.
+    // And stays skippable.
     let dispositions = store
         .record_fetched("orders", &[fetched("a", 1)], true)
         .await
@@ -91,7 +91,7 @@ pub async fn written_then_id_check_skips(h: &Harness) {
     );
     let expected = StatusCounts {
         pending: 1,
-        skipped: 1,
+        written: 1,
         ..StatusCounts::default()
     };
     assert_eq!(store.counts("orders").await.unwrap(), expected);

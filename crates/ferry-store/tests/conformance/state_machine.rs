@@ -172,7 +172,7 @@ fn model_fetch(
             _ => Disposition::Changed,
         };
         record.status = match disposition {
-            Disposition::Skipped => RecordStatus::Skipped,
+            Disposition::Skipped => record.status,
             Disposition::StillFailed => RecordStatus::Failed,
             _ => RecordStatus::Pending,
         };

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
 pub mod plan;
+pub mod run;
 pub mod sim;
+pub mod status;
 pub mod validate;

@@ -33,9 +33,16 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
         .map(|text| parse("to", text))
         .transpose()?;
     let now = jiff::Timestamp::now().as_second();
-    let start = match explicit_from {
-        Some(from) => RangeStart::Explicit(from),
-        None => RangeStart::First(scheme.sync.start.unwrap_or(now - DEFAULT_FIRST_RUN_SECS)),
+    let checkpoint = match explicit_from {
+        Some(_) => None,
+        None => crate::session::read_checkpoint(&config, &scheme.name)?,
+    };
+    let start = match (explicit_from, checkpoint) {
+        (Some(from), _) => RangeStart::Explicit(from),
+        (None, Some(position)) => RangeStart::Checkpoint(position),
+        (None, None) => {
+            RangeStart::First(scheme.sync.start.unwrap_or(now - DEFAULT_FIRST_RUN_SECS))
+        }
     };
     let range = run_range(
         start,
@@ -78,6 +85,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
             "target": connection_json(target, &scheme.target.adapter.api.value),
             "timezone": scheme.sync.timezone_name,
             "range": window_json(&range, &timezone),
+            "checkpoint": checkpoint.map(|position| format_time(position, &timezone)),
             "max_span": format_duration(scheme.sync.max_span_secs),
             "windows_total": total,
             "windows": windows.iter().map(|(window, request)| {
@@ -109,6 +117,13 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> CommandResult {
         scheme.sync.timezone_name,
         format_duration(scheme.sync.max_span_secs)
     ));
+    if let Some(position) = checkpoint {
+        output::line(format!(
+            "checkpoint {} (the range starts {} before it)",
+            format_time(position, &timezone),
+            format_duration(scheme.sync.overlap_secs)
+        ));
+    }
     output::line(format!("windows   {total}"));
     for (index, (window, request)) in windows.iter().enumerate() {
         output::line(format!(

@@ -1,0 +1,233 @@
+//! The fetch side of a run: one window, page by page, into the ledger and on to the writer.
+//!
+//! Contract:
+//! - Pages are requested in the platform's order from its first page; the scheme's `request`
+//!   is rendered for the window and page (`LAST_SYNC_TIME`, `CURRENT_TIME`, `PAGINATION_*`).
+//! - The window ends at a page that says there is no next page (`has_next: false`), or, when
+//!   the platform does not say, at a short or empty page, or once the reported total is
+//!   reached. At most `MAX_PAGES` pages are followed.
+//! - Each page is flattened, filtered and keyed, stored in the ledger (durable) and only then
+//!   are the records that need a write handed to the writer. Nothing holds more than one page.
+//! - Completeness: where the platform reports a total, the distinct source records of one pass
+//!   must reach the largest total reported during that pass; otherwise records moved between
+//!   pages while we paged, and the window is fetched again (up to `MAX_PASSES` passes). A
+//!   window still short after that is `incomplete`: the run fails and the checkpoint stays.
+
+use std::collections::HashSet;
+
+use ferry_expr::{RecordScope, RunVars};
+use ferry_platforms::{Page, PageRequest};
+use ferry_store::{Outcome, RecordOutcome, RunCounts, TimeRange, WindowStats, WindowStatus};
+use serde_json::Value;
+
+use crate::context::RunContext;
+use crate::record::Prepared;
+use crate::request::render_fields;
+use crate::retry;
+use crate::windows::Window;
+use crate::write::Writer;
+
+/// Most pages followed in one window pass.
+pub const MAX_PAGES: u32 = 100_000;
+/// Passes over a window whose distinct records stay short of the reported total.
+pub const MAX_PASSES: u32 = 3;
+
+/// How fetching a window went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// A call failed for good, the ledger failed, or the writer stopped.
+    #[error("{0}")]
+    Failed(String),
+    /// The run was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// Fetches `window` completely; returns its statistics (also when it ends incomplete).
+pub async fn fetch_window(
+    context: &RunContext,
+    writer: &Writer,
+    vars: &RunVars,
+    window: Window,
+    page_size: u32,
+) -> Result<WindowStats, FetchError> {
+    let mut stats = WindowStats {
+        range: TimeRange {
+            from: window.from,
+            to: window.to,
+        },
+        pages: 0,
+        counts: RunCounts::default(),
+        reported_total: None,
+        status: WindowStatus::Complete,
+        error: None,
+    };
+    for pass in 1..=MAX_PASSES {
+        let (distinct, total) = fetch_pass(context, writer, vars, page_size, &mut stats).await?;
+        stats.reported_total = total;
+        match total {
+            Some(total) if distinct < total => {
+                let message = format!(
+                    "the platform reported {total} records but {distinct} distinct ones were \
+                     fetched (pass {pass} of {MAX_PASSES}); records moved while paging"
+                );
+                tracing::warn!(window.from, window.to, %message, "window incomplete");
+                stats.status = WindowStatus::Incomplete;
+                stats.error = Some(message);
+            }
+            _ => {
+                stats.status = WindowStatus::Complete;
+                stats.error = None;
+                break;
+            }
+        }
+    }
+    Ok(stats)
+}
+
+/// One pass over the window's pages; returns the distinct source records seen and the largest
+/// total the platform reported.
+async fn fetch_pass(
+    context: &RunContext,
+    writer: &Writer,
+    vars: &RunVars,
+    page_size: u32,
+    stats: &mut WindowStats,
+) -> Result<(u64, Option<u64>), FetchError> {
+    let shape = context.source.shape();
+    let mut seen = HashSet::new();
+    let mut total: Option<u64> = None;
+    for page_number in shape.first_page..shape.first_page.saturating_add(MAX_PAGES) {
+        if context.cancel.is_cancelled() {
+            return Err(FetchError::Cancelled);
+        }
+        let page_vars = vars
+            .clone()
+            .with_pagination(i64::from(shape.first_page), i64::from(page_size))
+            .with_page(i64::from(page_number));
+        let page = fetch_page(context, &page_vars, page_number, page_size).await?;
+        stats.pages += 1;
+        context.stats.pages.add(1);
+        total = total.max(page.total);
+        let received = page.records.len();
+        for record in &page.records {
+            if let Value::Object(record) = record {
+                seen.insert(context.keying.source_identity(&context.scheme, record));
+            }
+        }
+        let has_next = page.has_next;
+        store_page(context, writer, vars, page.records, &mut stats.counts).await?;
+        let more = match has_next {
+            Some(has_next) => has_next && received > 0,
+            None => {
+                received >= page_size as usize
+                    && total.is_none_or(|total| (seen.len() as u64) < total)
+            }
+        };
+        if !more {
+            return Ok((seen.len() as u64, total));
+        }
+    }
+    Err(FetchError::Failed(format!(
+        "gave up after {MAX_PAGES} pages in one window; narrow `sync.max_span`"
+    )))
+}
+
+async fn fetch_page(
+    context: &RunContext,
+    vars: &RunVars,
+    page: u32,
+    page_size: u32,
+) -> Result<Page, FetchError> {
+    let source = &context.scheme.source.adapter;
+    let params = render_fields(&source.request, &RecordScope::without_record(vars))
+        .map_err(|error| FetchError::Failed(format!("source request: {error}")))?;
+    let calls = &context.source_calls;
+    retry::call(&calls.limiter, calls.policy, &context.stats, || {
+        context.source.fetch_page(PageRequest {
+            params: &params,
+            page,
+            page_size,
+        })
+    })
+    .await
+    .map_err(|error| {
+        FetchError::Failed(format!(
+            "source `{}` ({}), page {page}: {error}",
+            calls.connection, source.api.value
+        ))
+    })
+}
+
+/// Prepares a page's records, stores them in the ledger and queues those needing a write.
+async fn store_page(
+    context: &RunContext,
+    writer: &Writer,
+    vars: &RunVars,
+    records: Vec<Value>,
+    counts: &mut RunCounts,
+) -> Result<(), FetchError> {
+    let scheme = &context.scheme;
+    context.stats.source_records.add(records.len() as u64);
+    let mut prepared = Vec::with_capacity(records.len());
+    for record in &records {
+        let filtered = match record {
+            Value::Object(record) => context.keying.prepare(scheme, record, vars, &mut prepared),
+            _ => 1,
+        };
+        context.stats.filtered.add(filtered);
+    }
+    drop(records);
+    let mut fetched = Vec::with_capacity(prepared.len());
+    let mut unkeyed = Vec::new();
+    for item in prepared {
+        match item {
+            Prepared::Keyed(record) => fetched.push(record),
+            Prepared::Unkeyed { record, error } => {
+                unkeyed.push(RecordOutcome {
+                    key: record.key.clone(),
+                    hash: record.hash,
+                    outcome: Outcome::Failed { error },
+                });
+                fetched.push(record);
+            }
+        }
+    }
+    if fetched.is_empty() {
+        return Ok(());
+    }
+    let ledger_error =
+        |error: ferry_store::StoreError| FetchError::Failed(format!("ledger: {error}"));
+    let dispositions = context
+        .store
+        .record_fetched(&scheme.name, &fetched, scheme.source.adapter.id_check)
+        .await
+        .map_err(ledger_error)?;
+    if !unkeyed.is_empty() {
+        context
+            .store
+            .record_outcomes(&scheme.name, &unkeyed)
+            .await
+            .map_err(ledger_error)?;
+        context.stats.failed.add(unkeyed.len() as u64);
+    }
+    counts.fetched += fetched.len() as u64;
+    context.stats.fetched.add(fetched.len() as u64);
+    let unkeyed_keys: HashSet<String> = unkeyed.into_iter().map(|outcome| outcome.key).collect();
+    for (record, disposition) in fetched.into_iter().zip(dispositions) {
+        if !disposition.needs_write() {
+            if disposition == ferry_store::Disposition::Skipped {
+                counts.skipped += 1;
+                context.stats.skipped.add(1);
+            }
+            continue;
+        }
+        if unkeyed_keys.contains(&record.key) {
+            continue;
+        }
+        counts.pending += 1;
+        context.stats.pending.add(1);
+        writer.send(record.key, record.hash, record.payload).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! From a source record to ledger records: flatten (`beatFlat`), filter (`condition`), key,
+//! content hash and modified time.
+//!
+//! Contract (the ledger key rule, also in docs/ARCHITECTURE.md):
+//! 1. If the target's `id` names one of the target's request fields, the key is that field
+//!    rendered for the (flattened) record: seed 002's `"{o_id}-{items_oi_id}"` keys one row per
+//!    order item, exactly like the target table's primary key.
+//! 2. Otherwise the key is the source's `id` field; when `beatFlat` splits a record, the
+//!    element's position is appended (`12345#0`, `12345#1`, …).
+//!
+//! A record without a key value is not dropped: it is stored under `!nokey:<hash>` and failed
+//! with a message naming the key field, so it shows in `ferry records --status failed`.
+//! The content hash is the 128-bit xxh3 of the flattened record's JSON bytes.
+
+use ferry_expr::flatten::flatten_iter;
+use ferry_expr::scope::resolve_field;
+use ferry_expr::template::Template;
+use ferry_expr::{Record, RecordScope, RunVars};
+use ferry_model::scheme::Scheme;
+use ferry_model::units::parse_time;
+use ferry_store::{ContentHash, FetchedRecord};
+use serde_json::Value;
+
+/// How a scheme's records are keyed; built once per run.
+#[derive(Debug, Clone)]
+pub struct Keying {
+    rule: KeyRule,
+    beat_flat: Vec<String>,
+    modified_field: Option<&'static str>,
+    timezone: jiff::tz::TimeZone,
+}
+
+#[derive(Debug, Clone)]
+enum KeyRule {
+    /// Rule 1: a target field's template.
+    Target { field: String, template: Template },
+    /// Rule 2: a source field.
+    Source { field: String },
+}
+
+/// A ledger record ready to store, or a record that cannot be keyed.
+#[derive(Debug)]
+pub enum Prepared {
+    Keyed(FetchedRecord),
+    /// Stored under a synthetic key and failed with `error`.
+    Unkeyed {
+        record: FetchedRecord,
+        error: String,
+    },
+}
+
+impl Keying {
+    /// The key rule of `scheme`; `Err` names what is missing when it has neither key.
+    pub fn new(scheme: &Scheme, modified_field: Option<&'static str>) -> Result<Self, String> {
+        let target = &scheme.target.adapter;
+        let from_target = target.id.as_ref().and_then(|id| {
+            let field = target.request_field(id)?;
+            let template = field.value.clone()?;
+            Some(KeyRule::Target {
+                field: id.clone(),
+                template,
+            })
+        });
+        let rule = match (from_target, &scheme.source.adapter.id) {
+            (Some(rule), _) => rule,
+            (None, Some(field)) => KeyRule::Source {
+                field: field.clone(),
+            },
+            (None, None) => {
+                return Err(format!(
+                    "scheme `{}` has no record key: set the source's `id` to the field that \
+                     identifies a record (e.g. \"id\": \"o_id\")",
+                    scheme.name
+                ));
+            }
+        };
+        Ok(Keying {
+            rule,
+            beat_flat: scheme.source.beat_flat.clone(),
+            modified_field,
+            timezone: scheme.sync.timezone.clone(),
+        })
+    }
+
+    /// The identity of an unflattened source record, for the completeness check: the source
+    /// `id` field's value if it has one, else its content.
+    pub fn source_identity(&self, scheme: &Scheme, record: &Record) -> u64 {
+        let id = scheme
+            .source
+            .adapter
+            .id
+            .as_deref()
+            .and_then(|field| resolve_field(record, field));
+        match id {
+            Some(value) => xxhash_rust::xxh3::xxh3_64(key_text(&value).as_bytes()),
+            None => xxhash_rust::xxh3::xxh3_64(&serde_json::to_vec(record).unwrap_or_default()),
+        }
+    }
+
+    /// Flattens, filters and keys one source record, appending the results to `out`; returns
+    /// how many flattened records the filter dropped.
+    pub fn prepare(
+        &self,
+        scheme: &Scheme,
+        record: &Record,
+        vars: &RunVars,
+        out: &mut Vec<Prepared>,
+    ) -> u64 {
+        let mut filtered = 0;
+        for (index, flat) in flatten_iter(record, &self.beat_flat).enumerate() {
+            let scope = RecordScope::new(&flat, vars);
+            if !scheme.source.condition.matches(&scope) {
+                filtered += 1;
+                continue;
+            }
+            let key = self.key(&flat, vars, index);
+            let payload = Value::Object(flat);
+            let bytes = serde_json::to_vec(&payload).unwrap_or_default();
+            let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&bytes).to_be_bytes());
+            let source_modified = self.modified(&payload);
+            match key {
+                Ok(key) => out.push(Prepared::Keyed(FetchedRecord {
+                    key,
+                    hash,
+                    payload,
+                    source_modified,
+                })),
+                Err(error) => out.push(Prepared::Unkeyed {
+                    record: FetchedRecord {
+                        key: format!("!nokey:{hash}"),
+                        hash,
+                        payload,
+                        source_modified,
+                    },
+                    error,
+                }),
+            }
+        }
+        filtered
+    }
+
+    fn key(&self, record: &Record, vars: &RunVars, index: usize) -> Result<String, String> {
+        match &self.rule {
+            KeyRule::Target { field, template } => {
+                let value = template
+                    .render(&RecordScope::new(record, vars))
+                    .map_err(|error| format!("key field `{field}`: {error}"))?;
+                non_empty(key_text(&value), field)
+            }
+            KeyRule::Source { field } => {
+                let value = resolve_field(record, field).map(|value| key_text(&value));
+                let key = non_empty(value.unwrap_or_default(), field)?;
+                Ok(if self.beat_flat.is_empty() {
+                    key
+                } else {
+                    format!("{key}#{index}")
+                })
+            }
+        }
+    }
+
+    fn modified(&self, payload: &Value) -> Option<i64> {
+        let value = payload.get(self.modified_field?)?;
+        match value {
+            Value::String(text) => parse_time(text, &self.timezone).ok(),
+            Value::Number(number) => number.as_i64().map(|n| {
+                // Epoch milliseconds (WDT flagship) or seconds.
+                if n > 100_000_000_000 { n / 1000 } else { n }
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn key_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn non_empty(key: String, field: &str) -> Result<String, String> {
+    if key.is_empty() {
+        Err(format!("record has no value for its key field `{field}`"))
+    } else {
+        Ok(key)
+    }
+}

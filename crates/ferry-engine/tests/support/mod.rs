@@ -1,0 +1,167 @@
+//! Test harness: a Jushuitan simulator in-process, seed 002 (examples/schemes) pointed at it,
+//! a SQLite ledger and a SQLite target in a temp dir, and a comparison of the target table
+//! with the simulator's ground truth.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ferry_engine::reconcile::{self, Table};
+use ferry_engine::{RunMode, RunOptions, RunReport, open_context};
+use ferry_expr::RunVars;
+use ferry_model::scheme::SchemeContext;
+use ferry_model::{Config, Scheme, SourceFile};
+use ferry_sim::{ModifiedRange, SimBuilder, SimHandle};
+use ferry_store::RunKind;
+use sqlx::Row as _;
+
+/// 2024-02-01 00:00:00 Beijing time: after all simulated data (January 2024).
+pub const RANGE_END: i64 = 1_706_716_800;
+/// 2024-01-01 00:00:00 Beijing time.
+pub const RANGE_START: i64 = 1_704_038_400;
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    pub sim: SimHandle,
+    pub config: Config,
+    pub scheme: Arc<Scheme>,
+    pub target_url: String,
+}
+
+impl Harness {
+    /// Starts `sim`, writes ferry.toml for it, creates the target table.
+    pub async fn start(sim: SimBuilder, rate: Option<&str>) -> Harness {
+        let sim = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let target_url = format!("sqlite://{}", dir.path().join("target.db").display());
+        let rate_line = rate
+            .map(|rate| format!("rate = \"{rate}\"\n"))
+            .unwrap_or_default();
+        let toml = format!(
+            r#"
+[store]
+url = "sqlite://{store}"
+
+[connections.jst]
+platform = "jushuitan-qimen"
+base_url = "{base}/router/qm"
+app_key = "12345678"
+secret = "qimensecret"
+customer_id = "cust-1"
+max_retries = 8
+{rate_line}
+[connections.dw]
+platform = "sqlite"
+url = "{target_url}"
+"#,
+            store = dir.path().join("ferry.db").display(),
+            base = sim.base_url(),
+        );
+        let config_path = dir.path().join("ferry.toml");
+        std::fs::write(&config_path, &toml).unwrap();
+        let env = |_: &str| None;
+        let config = ferry_model::load_config(&SourceFile::new(&config_path, toml), &env)
+            .unwrap_or_else(|issues| panic!("{issues:?}"));
+        let scheme_path = repo_root().join("examples/schemes/002_jst_orders_to_mysql.json");
+        let text = std::fs::read_to_string(&scheme_path).unwrap();
+        let scheme = ferry_model::load_scheme(
+            &SourceFile::new(&scheme_path, text),
+            &SchemeContext {
+                config: Some(&config),
+                collections: None,
+            },
+        )
+        .unwrap_or_else(|issues| panic!("{issues:?}"));
+        let ddl =
+            std::fs::read_to_string(repo_root().join("examples/sql/order_list_query.sql")).unwrap();
+        let pool = sqlx::SqlitePool::connect(&format!("{target_url}?mode=rwc"))
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        Harness {
+            dir,
+            sim,
+            config,
+            scheme: Arc::new(scheme),
+            target_url,
+        }
+    }
+
+    /// One run over January 2024 (a first run, or continuing from the checkpoint).
+    pub async fn run(&self) -> RunReport {
+        self.run_with(None).await
+    }
+
+    pub async fn run_with(&self, from: Option<i64>) -> RunReport {
+        let store = ferry_store::connect(self.config.store.url.expose())
+            .await
+            .unwrap();
+        let context = open_context(&self.config, Arc::clone(&self.scheme), Arc::clone(&store))
+            .await
+            .unwrap();
+        let options = RunOptions {
+            mode: RunMode::Sync,
+            kind: RunKind::Manual,
+            from,
+            to: Some(RANGE_END),
+            now: RANGE_END + 86_400,
+            heartbeat: std::time::Duration::from_secs(30),
+        };
+        let report = ferry_engine::run(&context, &options).await.unwrap();
+        store.close().await;
+        report
+    }
+
+    /// What the target must hold: seed 002 applied to the simulator's ground truth.
+    pub fn expected(&self) -> Table {
+        let truth = self.sim.simulator().ground_truth(ModifiedRange::default());
+        let vars = RunVars::new(RANGE_START, RANGE_END, RANGE_END + 86_400)
+            .with_timezone(self.scheme.sync.timezone.clone());
+        reconcile::expected_table(&self.scheme, &truth, &vars, &self.columns()).unwrap()
+    }
+
+    /// The target table, by primary key, columns in main_sql order.
+    pub async fn actual(&self) -> Table {
+        let columns = self.columns();
+        let pool = sqlx::SqlitePool::connect(&self.target_url).await.unwrap();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM order_list_query",
+            columns.join(",")
+        )))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        rows.iter()
+            .map(|row| {
+                let values: Vec<Option<String>> = (0..columns.len())
+                    .map(|index| row.get::<Option<String>, _>(index))
+                    .collect();
+                (values[0].clone().unwrap(), values)
+            })
+            .collect()
+    }
+
+    fn columns(&self) -> Vec<String> {
+        let main_sql = self.scheme.target.adapter.other("main_sql").unwrap();
+        ferry_model::scheme::sql::parse_main_sql(main_sql.raw_value.as_str().unwrap())
+            .unwrap()
+            .columns
+    }
+}
+
+/// Asserts the target equals the expectation exactly.
+pub fn assert_same(actual: &Table, expected: &Table) {
+    if let Some(difference) = reconcile::difference(actual, expected) {
+        panic!("target differs from ground truth: {difference}");
+    }
+}

@@ -1,0 +1,25 @@
+//! ferry's platform clients: everything that knows a platform's wire format.
+//!
+//! The engine sees two seams and nothing else:
+//! - [`source::Source`]: fetch one page of a window given the scheme's rendered request, and say
+//!   what the platform reported about totals and further pages;
+//! - [`target::Target`]: write one batch of mapped rows and return one outcome per row.
+//!
+//! Both report failures as [`error::CallError`], classified so the engine knows whether to slow
+//! down (rate limit), retry (transient) or stop (rejected credentials, invalid request).
+//! Rate limiting, retries and paging loops live in the engine; a client makes exactly one
+//! request per call.
+
+pub mod error;
+mod http;
+pub mod jushuitan;
+pub mod open;
+pub mod qimen;
+pub mod source;
+pub mod sql;
+pub mod target;
+
+pub use error::CallError;
+pub use open::open_source;
+pub use source::{Page, PageRequest, Source, SourceShape};
+pub use target::{Row, RowOutcome, Target};

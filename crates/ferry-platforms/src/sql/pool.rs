@@ -1,0 +1,175 @@
+//! One connection pool per dialect behind one enum, and the few things the writer does inside
+//! a transaction.
+//!
+//! Contract: sessions keep the server's own settings where they change stored data (MySQL's
+//! `time_zone` and `sql_mode` are left alone, so strict mode and `TIMESTAMP` conversion are the
+//! server's); the options' timeout bounds connecting, waiting for a pooled connection, and each
+//! statement (MariaDB `max_statement_time`, PostgreSQL `statement_timeout`, SQLite
+//! `busy_timeout`). MySQL statements stay prepared in the connection's cache (see
+//! [`DbTx::execute`]); PostgreSQL and SQLite ones are prepared per call.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::{AssertSqlSafe, Connection, MySql, Postgres, Sqlite, Transaction};
+
+use super::dialect::Dialect;
+
+/// Prepared statements kept per MySQL connection.
+const STATEMENT_CACHE: usize = 4;
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub(crate) enum DbPool {
+    MySql(sqlx::MySqlPool),
+    Postgres(sqlx::PgPool),
+    Sqlite(sqlx::SqlitePool),
+}
+
+/// An open transaction on a pooled connection.
+pub(crate) enum DbTx {
+    MySql(Transaction<'static, MySql>),
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+/// Runs the same expression for whichever transaction `$tx` holds.
+macro_rules! each_tx {
+    ($tx:expr, $inner:ident => $body:expr) => {
+        match $tx {
+            DbTx::MySql($inner) => $body,
+            DbTx::Postgres($inner) => $body,
+            DbTx::Sqlite($inner) => $body,
+        }
+    };
+}
+
+impl DbPool {
+    /// Opens one connection to prove the URL works (so a refused connection reports its own
+    /// error at once instead of the pool's timeout), then a lazy pool of `connections`.
+    pub(crate) async fn connect(
+        dialect: Dialect,
+        url: &str,
+        connections: u32,
+        timeout: Duration,
+    ) -> Result<DbPool, sqlx::Error> {
+        match dialect {
+            Dialect::MySql => {
+                let options = MySqlConnectOptions::from_str(url)?
+                    .timezone(None)
+                    .pipes_as_concat(false)
+                    .no_engine_substitution(false)
+                    // Batches of other sizes are other statements; a few cached ones cover the
+                    // full-batch size and the tails, and each holds tens of thousands of
+                    // parameter descriptions, so the default of 100 costs memory.
+                    .statement_cache_capacity(STATEMENT_CACHE);
+                let limit = format!("SET SESSION max_statement_time = {}", timeout.as_secs_f64());
+                let pool = MySqlPoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(timeout)
+                    .after_connect(move |connection, _| {
+                        let limit = limit.clone();
+                        Box::pin(async move {
+                            // MariaDB only; MySQL has no such variable and the error is moot.
+                            let _ = sqlx::raw_sql(AssertSqlSafe(limit))
+                                .execute(&mut *connection)
+                                .await;
+                            Ok(())
+                        })
+                    });
+                first_connection::<sqlx::MySqlConnection>(&options, timeout).await?;
+                Ok(DbPool::MySql(pool.connect_lazy_with(options)))
+            }
+            Dialect::Postgres => {
+                let options = PgConnectOptions::from_str(url)?
+                    .options([("statement_timeout", timeout.as_millis())]);
+                let pool = PgPoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(timeout);
+                first_connection::<sqlx::PgConnection>(&options, timeout).await?;
+                Ok(DbPool::Postgres(pool.connect_lazy_with(options)))
+            }
+            Dialect::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?.busy_timeout(timeout);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(connections)
+                    .acquire_timeout(timeout)
+                    .idle_timeout(None)
+                    .max_lifetime(None);
+                first_connection::<sqlx::SqliteConnection>(&options, timeout).await?;
+                Ok(DbPool::Sqlite(pool.connect_lazy_with(options)))
+            }
+        }
+    }
+
+    /// Begins a transaction on a pooled connection.
+    pub(crate) async fn begin(&self) -> Result<DbTx, sqlx::Error> {
+        match self {
+            DbPool::MySql(pool) => pool.begin().await.map(DbTx::MySql),
+            DbPool::Postgres(pool) => pool.begin().await.map(DbTx::Postgres),
+            DbPool::Sqlite(pool) => pool.begin().await.map(DbTx::Sqlite),
+        }
+    }
+
+    /// Closes every connection.
+    pub(crate) async fn close(&self) {
+        match self {
+            DbPool::MySql(pool) => pool.close().await,
+            DbPool::Postgres(pool) => pool.close().await,
+            DbPool::Sqlite(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Connects once and closes the connection again; `timeout` bounds the attempt.
+async fn first_connection<C: Connection>(
+    options: &<C as Connection>::Options,
+    timeout: Duration,
+) -> Result<(), sqlx::Error> {
+    match tokio::time::timeout(timeout, C::connect_with(options)).await {
+        Ok(connection) => {
+            // Closing politely can only fail on a connection that is already gone.
+            let _ = connection?.close().await;
+            Ok(())
+        }
+        Err(_) => Err(sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("no connection within {timeout:?}"),
+        ))),
+    }
+}
+
+impl DbTx {
+    /// Runs `sql` with `params` bound in order; returns the affected row count.
+    pub(crate) async fn execute(
+        &mut self,
+        sql: String,
+        params: Vec<Option<&str>>,
+    ) -> Result<u64, sqlx::Error> {
+        // MySQL: an uncached statement is closed with COM_STMT_CLOSE, which gets no reply;
+        // sqlx does not set TCP_NODELAY, so the next command waits for the server's delayed
+        // ACK (about 40 ms per statement). Cached statements are never closed that way, and
+        // batches of one size reuse theirs. PostgreSQL's unnamed statements need no close.
+        let cached = matches!(self, DbTx::MySql(_));
+        each_tx!(self, tx => {
+            let mut query = sqlx::query(AssertSqlSafe(sql)).persistent(cached);
+            for param in params {
+                query = query.bind(param);
+            }
+            query.execute(&mut **tx).await.map(|done| done.rows_affected())
+        })
+    }
+
+    /// Runs a parameterless control statement (`SAVEPOINT …`) over the simple protocol.
+    pub(crate) async fn control(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
+        each_tx!(self, tx => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()))
+    }
+
+    /// Commits.
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        each_tx!(self, tx => tx.commit().await)
+    }
+}
