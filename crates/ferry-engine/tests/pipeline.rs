@@ -4,7 +4,10 @@
 mod support;
 
 use ferry_engine::RunOutcome;
-use ferry_sim::{FaultConfig, Platform, SimBuilder};
+use ferry_engine::reconcile::Table;
+use ferry_sim::{
+    ClockSetting, FaultConfig, JushuitanConfig, ModifiedRange, Platform, SimBuilder, SimConfig,
+};
 use support::{Harness, assert_same};
 
 fn sim(orders: u32) -> SimBuilder {
@@ -64,4 +67,69 @@ async fn rate_limit_replies_slow_down_without_losing_a_page() {
         "the simulator must have said code 7"
     );
     assert_same(&harness.actual().await, &harness.expected());
+}
+
+/// 2024-01-15 12:00:00 Beijing time.
+const NOON: i64 = 1_705_291_200;
+const SIX_HOURS_BEFORE: i64 = NOON - 6 * 3_600;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_indexed_records_are_caught_by_the_next_runs_overlap() {
+    // The simulator's clock stands at noon on 2024-01-15; ferry stamps requests with the wall
+    // clock, so the gateway's timestamp check is widened. Every order becomes visible only
+    // 500 s after its `modified` time (less than the scheme's 10 min overlap).
+    let mut config = JushuitanConfig::default();
+    config.qimen.timestamp_tolerance_s = 400_000_000;
+    let mut faults = FaultConfig::default();
+    faults.apply_spec("late=1@500").unwrap();
+    let sim = SimBuilder::from_config(SimConfig::Jushuitan(config))
+        .seed(13)
+        .orders(40_000)
+        .clock("2024-01-15 12:00:00")
+        .faults(faults);
+    let harness = Harness::start(sim, None).await;
+    let modified = harness
+        .columns()
+        .iter()
+        .position(|c| c == "modified")
+        .unwrap();
+    let before = |table: Table, cutoff: &str| -> Table {
+        table
+            .into_iter()
+            .filter(|(_, row)| row[modified].as_deref().is_some_and(|m| m < cutoff))
+            .collect()
+    };
+
+    // Run 1 at noon covers 06:00 to 11:59 (lag 1 min); orders of 11:51:40..11:59 are not
+    // visible yet.
+    let first = harness.run_at(Some(SIX_HOURS_BEFORE), None, NOON).await;
+    assert_eq!(first.outcome, RunOutcome::Succeeded);
+    assert_eq!(first.checkpoint_after, Some(NOON - 60));
+    let due = harness.expected_in(ModifiedRange {
+        from: Some(SIX_HOURS_BEFORE),
+        to: Some(NOON - 60),
+    });
+    let missed = due.len() - before(harness.actual().await, "2024-01-15 11:59:00").len();
+    assert!(
+        missed > 0,
+        "late orders must have been missed by the first run"
+    );
+
+    // An hour later the next run reaches back 10 minutes (overlap) and finds them.
+    harness
+        .sim
+        .simulator()
+        .clock()
+        .apply(&ClockSetting::AdvanceSeconds(3_600));
+    let second = harness.run_at(None, None, NOON + 3_600).await;
+    assert_eq!(second.outcome, RunOutcome::Succeeded);
+    assert_eq!(second.range.from, NOON - 60 - 600);
+    let settled = harness.expected_in(ModifiedRange {
+        from: Some(SIX_HOURS_BEFORE),
+        to: Some(NOON + 3_600 - 60 - 500),
+    });
+    assert_same(
+        &before(harness.actual().await, "2024-01-15 12:50:40"),
+        &settled,
+    );
 }

@@ -102,6 +102,11 @@ url = "{target_url}"
     }
 
     pub async fn run_with(&self, from: Option<i64>) -> RunReport {
+        self.run_at(from, Some(RANGE_END), RANGE_END + 86_400).await
+    }
+
+    /// One run with the given `--from`, `--to` and "now".
+    pub async fn run_at(&self, from: Option<i64>, to: Option<i64>, now: i64) -> RunReport {
         let store = ferry_store::connect(self.config.store.url.expose())
             .await
             .unwrap();
@@ -112,8 +117,8 @@ url = "{target_url}"
             mode: RunMode::Sync,
             kind: RunKind::Manual,
             from,
-            to: Some(RANGE_END),
-            now: RANGE_END + 86_400,
+            to,
+            now,
             heartbeat: std::time::Duration::from_secs(30),
         };
         let report = ferry_engine::run(&context, &options).await.unwrap();
@@ -123,7 +128,12 @@ url = "{target_url}"
 
     /// What the target must hold: seed 002 applied to the simulator's ground truth.
     pub fn expected(&self) -> Table {
-        let truth = self.sim.simulator().ground_truth(ModifiedRange::default());
+        self.expected_in(ModifiedRange::default())
+    }
+
+    /// What the target must hold of the records whose `modified` is in `range`.
+    pub fn expected_in(&self, range: ModifiedRange) -> Table {
+        let truth = self.sim.simulator().ground_truth(range);
         let vars = RunVars::new(RANGE_START, RANGE_END, RANGE_END + 86_400)
             .with_timezone(self.scheme.sync.timezone.clone());
         reconcile::expected_table(&self.scheme, &truth, &vars, &self.columns()).unwrap()
@@ -151,7 +161,7 @@ url = "{target_url}"
             .collect()
     }
 
-    fn columns(&self) -> Vec<String> {
+    pub fn columns(&self) -> Vec<String> {
         let main_sql = self.scheme.target.adapter.other("main_sql").unwrap();
         ferry_model::scheme::sql::parse_main_sql(main_sql.raw_value.as_str().unwrap())
             .unwrap()
