@@ -12,6 +12,7 @@ use ferry_store::Store;
 use tokio_util::sync::CancellationToken;
 
 use crate::limiter::Limiter;
+use crate::lookup::Collections;
 use crate::record::Keying;
 use crate::retry::RetryPolicy;
 use crate::stats::RunStats;
@@ -35,6 +36,9 @@ pub struct RunContext {
     pub source_calls: Caller,
     pub target_calls: Caller,
     pub keying: Keying,
+    /// Where `_mongoQuery` collections live (scheme ids and names → scheme names); a collection
+    /// not listed is taken as a scheme name.
+    pub collections: Arc<Collections>,
     pub stats: Arc<RunStats>,
     /// Cancelled to stop the run early (Ctrl-C, shutdown): fetching stops, what was fetched is
     /// written, the run ends `cancelled`.

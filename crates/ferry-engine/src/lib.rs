@@ -9,6 +9,7 @@
 pub mod context;
 pub mod fetch;
 pub mod limiter;
+pub mod lookup;
 pub mod open;
 pub mod reconcile;
 pub mod record;

@@ -47,6 +47,7 @@ pub async fn open_context(
         source_calls: caller(source_connection),
         target_calls: caller(target_connection),
         keying,
+        collections: Arc::default(),
         stats: Arc::new(RunStats::default()),
         cancel: CancellationToken::new(),
     })

@@ -5,6 +5,7 @@
 //! coerced to the field's declared `type` (`"int"` turns `"100"` into `100`). Fields with
 //! `children` become nested objects. A field without a value is left out.
 
+use ferry_expr::lookup::LookupResolver;
 use ferry_expr::{ExprError, Scope};
 use ferry_model::scheme::{FieldType, RequestField};
 use serde_json::{Map, Value};
@@ -25,12 +26,22 @@ pub fn render_fields(
     fields: &[RequestField],
     scope: &dyn Scope,
 ) -> Result<Map<String, Value>, RenderError> {
-    render_into(fields, scope, "")
+    render_into(fields, scope, None, "")
+}
+
+/// Renders `fields` into an object, answering `_mongoQuery`/`_findCollection` with `lookups`.
+pub fn render_fields_with(
+    fields: &[RequestField],
+    scope: &dyn Scope,
+    lookups: &dyn LookupResolver,
+) -> Result<Map<String, Value>, RenderError> {
+    render_into(fields, scope, Some(lookups), "")
 }
 
 fn render_into(
     fields: &[RequestField],
     scope: &dyn Scope,
+    lookups: Option<&dyn LookupResolver>,
     prefix: &str,
 ) -> Result<Map<String, Value>, RenderError> {
     let mut object = Map::with_capacity(fields.len());
@@ -41,7 +52,7 @@ fn render_into(
             format!("{prefix}.{}", field.field)
         };
         if !field.children.is_empty() {
-            let children = render_into(&field.children, scope, &path)?;
+            let children = render_into(&field.children, scope, lookups, &path)?;
             object.insert(field.field.clone(), Value::Object(children));
             continue;
         }
@@ -52,7 +63,11 @@ fn render_into(
             field: path.clone(),
             error,
         };
-        let mut value = template.render(scope).map_err(fail)?;
+        let rendered = match lookups {
+            Some(lookups) => template.render_with(scope, lookups),
+            None => template.render(scope),
+        };
+        let mut value = rendered.map_err(fail)?;
         if let Some(parser) = &field.parser {
             value = parser.apply(value).map_err(fail)?;
         }

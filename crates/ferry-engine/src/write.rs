@@ -19,7 +19,7 @@ use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferry_expr::{RecordScope, RunVars};
+use ferry_expr::{Record, RecordScope, RunVars};
 use ferry_platforms::{Row, RowOutcome};
 use ferry_store::{ContentHash, Outcome, RecordOutcome};
 use serde_json::Value;
@@ -28,7 +28,8 @@ use tokio::task::JoinSet;
 
 use crate::context::RunContext;
 use crate::fetch::FetchError;
-use crate::request::render_fields;
+use crate::lookup::{answer, has_lookups};
+use crate::request::{render_fields, render_fields_with};
 use crate::retry;
 
 /// A lane with a partial batch writes it after this long without new records.
@@ -158,6 +159,31 @@ impl Batch {
     }
 }
 
+/// Renders the target's `request` for one record, answering its lookups first.
+async fn map_record(
+    context: &RunContext,
+    record: &Record,
+    vars: &RunVars,
+    with_lookups: bool,
+) -> Result<serde_json::Map<String, Value>, String> {
+    let fields = &context.scheme.target.adapter.request;
+    let scope = RecordScope::new(record, vars);
+    let mapped = if with_lookups {
+        let answers = answer(
+            context.store.as_ref(),
+            &context.collections,
+            fields,
+            record,
+            vars,
+        )
+        .await?;
+        render_fields_with(fields, &scope, &answers)
+    } else {
+        render_fields(fields, &scope)
+    };
+    mapped.map_err(|error| format!("mapping failed: {error}"))
+}
+
 async fn write_batch(
     context: &RunContext,
     vars: &RunVars,
@@ -167,10 +193,10 @@ async fn write_batch(
     let mut outcomes = Vec::with_capacity(items.len());
     let mut rows = Vec::with_capacity(items.len());
     let mut row_hashes = Vec::with_capacity(items.len());
+    let with_lookups = has_lookups(fields);
     for item in items {
         let mapped = match &item.payload {
-            Value::Object(record) => render_fields(fields, &RecordScope::new(record, vars))
-                .map_err(|error| format!("mapping failed: {error}")),
+            Value::Object(record) => map_record(context, record, vars, with_lookups).await,
             _ => Err("mapping failed: the stored record is not an object".to_owned()),
         };
         match mapped {

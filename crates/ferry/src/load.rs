@@ -77,9 +77,9 @@ pub fn schemes_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The names and ids of the schemes in `files` (read leniently), for lookup checks.
-pub fn collections(files: &[PathBuf]) -> Vec<String> {
-    let mut names = Vec::new();
+/// The name (file stem when it has none) and id of each scheme in `files`, read leniently.
+pub fn scheme_identities(files: &[PathBuf]) -> Vec<(String, Option<String>)> {
+    let mut identities = Vec::new();
     for path in files {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
@@ -91,20 +91,42 @@ pub fn collections(files: &[PathBuf]) -> Vec<String> {
         else {
             continue;
         };
-        let mut named = false;
-        for entry in &entries {
-            if (entry.key == "name" || entry.key == "id")
-                && let Some(value) = entry.value.as_str()
-            {
-                names.push(value.to_owned());
-                named |= entry.key == "name";
-            }
-        }
-        if !named && let Some(stem) = path.file_stem() {
-            names.push(stem.to_string_lossy().into_owned());
+        let text_of = |key: &str| {
+            entries
+                .iter()
+                .find(|entry| entry.key == key)
+                .and_then(|entry| entry.value.as_str())
+                .map(str::to_owned)
+        };
+        let name = text_of("name").or_else(|| {
+            path.file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+        });
+        if let Some(name) = name {
+            identities.push((name, text_of("id")));
         }
     }
-    names
+    identities
+}
+
+/// The names and ids of the schemes in `files`, for lookup checks.
+pub fn collections(files: &[PathBuf]) -> Vec<String> {
+    scheme_identities(files)
+        .into_iter()
+        .flat_map(|(name, id)| std::iter::once(name).chain(id))
+        .collect()
+}
+
+/// Collection → scheme name, for `_mongoQuery`: each scheme under its name and its id.
+pub fn collection_map(files: &[PathBuf]) -> std::collections::HashMap<String, String> {
+    let mut map = std::collections::HashMap::new();
+    for (name, id) in scheme_identities(files) {
+        if let Some(id) = id {
+            map.insert(id, name.clone());
+        }
+        map.insert(name.clone(), name);
+    }
+    map
 }
 
 /// Reads and checks one scheme.

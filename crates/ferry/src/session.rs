@@ -71,7 +71,9 @@ pub fn resolve_scheme(arg: &Path, explicit_config: Option<&Path>) -> Result<Path
     {
         for file in crate::load::schemes_in(&config.schemes_dir) {
             let stem_matches = file.file_stem().is_some_and(|stem| stem == arg.as_os_str());
-            if stem_matches || scheme_name(&file).as_deref() == Some(&*name) {
+            let identities = crate::load::scheme_identities(std::slice::from_ref(&file));
+            let name_matches = identities.first().is_some_and(|(found, _)| *found == *name);
+            if stem_matches || name_matches {
                 return Ok(file);
             }
         }
@@ -79,19 +81,6 @@ pub fn resolve_scheme(arg: &Path, explicit_config: Option<&Path>) -> Result<Path
     Err(Exit::BadInput(format!(
         "error: `{name}` is neither a scheme file nor the name of a scheme in the schemes directory\n  hint: pass the scheme's JSON file, e.g. examples/schemes/002_jst_orders_to_mysql.json"
     )))
-}
-
-fn scheme_name(file: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let node = ferry_model::doc::parse_json(&text).ok()?;
-    let ferry_model::doc::NodeValue::Object(entries) = node.value else {
-        return None;
-    };
-    entries
-        .iter()
-        .find(|entry| entry.key == "name")
-        .and_then(|entry| entry.value.as_str())
-        .map(str::to_owned)
 }
 
 /// The scheme's checkpoint, without creating a ledger that does not exist yet (`plan` only

@@ -22,6 +22,21 @@ pub const OPERATORS: &[&str] = &[
     "$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte", "$exists",
 ];
 
+/// One operator of a filter with its operand (MongoDB's `$eq $ne $in $nin $gt $gte $lt $lte
+/// $exists`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FilterOp<'a> {
+    Eq(&'a Value),
+    Ne(&'a Value),
+    In(&'a [Value]),
+    Nin(&'a [Value]),
+    Gt(&'a Value),
+    Gte(&'a Value),
+    Lt(&'a Value),
+    Lte(&'a Value),
+    Exists(bool),
+}
+
 /// A compiled filter: an AND of conditions on paths.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
@@ -100,6 +115,29 @@ impl Filter {
                 .iter()
                 .all(|operation| operation.holds(&candidates, found))
         })
+    }
+
+    /// Every condition as `(path, operator)`, for backends that evaluate filters themselves
+    /// (the ledger answers lookups with an index and its own matcher).
+    pub fn conditions(&self) -> Vec<(&str, FilterOp<'_>)> {
+        let mut conditions = Vec::new();
+        for clause in &self.clauses {
+            for operation in &clause.operations {
+                let op = match operation {
+                    Operation::Eq(value) => FilterOp::Eq(value),
+                    Operation::Ne(value) => FilterOp::Ne(value),
+                    Operation::In(values) => FilterOp::In(values),
+                    Operation::Nin(values) => FilterOp::Nin(values),
+                    Operation::Compare(Ordering::Greater, false, value) => FilterOp::Gt(value),
+                    Operation::Compare(Ordering::Greater, true, value) => FilterOp::Gte(value),
+                    Operation::Compare(_, false, value) => FilterOp::Lt(value),
+                    Operation::Compare(_, true, value) => FilterOp::Lte(value),
+                    Operation::Exists(flag) => FilterOp::Exists(*flag),
+                };
+                conditions.push((clause.path.as_str(), op));
+            }
+        }
+        conditions
     }
 
     /// The `(path, value)` pairs of top-level equality conditions (implicit or `$eq`), which an

@@ -22,7 +22,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-pub use self::filter::{Filter, OPERATORS, compare, json_equal};
+pub use self::filter::{Filter, FilterOp, OPERATORS, compare, json_equal};
 use self::where_json::JsonTemplate;
 use crate::scope::resolve_field;
 use crate::template::{Reference, Template};

@@ -81,6 +81,8 @@ fn execute(
         let mut context = open_context(config, Arc::clone(&scheme), Arc::clone(&store))
             .await
             .map_err(|error| anyhow!(error))?;
+        context.collections =
+            Arc::new(load::collection_map(&load::schemes_in(&config.schemes_dir)));
         if dry_run {
             context.target = Arc::new(ferry_engine::open::LedgerOnly);
         }
