@@ -9,11 +9,16 @@
 //! - Each page is flattened, filtered and keyed, stored in the ledger (durable) and only then
 //!   are the records that need a write handed to the writer. Nothing holds more than one page.
 //! - Completeness: where the platform reports a total, the distinct source records of one pass
-//!   must reach the largest total reported during that pass; otherwise records moved between
-//!   pages while we paged, and the window is fetched again (up to `MAX_PASSES` passes). A
-//!   window still short after that is `incomplete`: the run fails and the checkpoint stays.
+//!   (by the platform's record id, else the scheme's source `id`) must reach the largest total
+//!   reported during that pass; otherwise records moved between pages while we paged, and the
+//!   range is fetched again. After `PASSES_BEFORE_SPLIT` short passes the range is fetched as
+//!   two halves (fewer pages each, so fewer moves while paging), recursively down to
+//!   `MIN_SPLIT_SECS`. A range still short then leaves the window `incomplete`: the run fails
+//!   and the checkpoint stays.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 
 use ferry_expr::{RecordScope, RunVars};
 use ferry_platforms::{Page, PageRequest};
@@ -29,8 +34,10 @@ use crate::write::Writer;
 
 /// Most pages followed in one window pass.
 pub const MAX_PAGES: u32 = 100_000;
-/// Passes over a window whose distinct records stay short of the reported total.
-pub const MAX_PASSES: u32 = 3;
+/// Short passes over a range before it is fetched as two halves instead.
+pub const PASSES_BEFORE_SPLIT: u32 = 2;
+/// Ranges shorter than twice this are not halved further (they end `incomplete`).
+pub const MIN_SPLIT_SECS: i64 = 60;
 
 /// How fetching a window went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,10 +51,11 @@ pub enum FetchError {
 }
 
 /// Fetches `window` completely; returns its statistics (also when it ends incomplete).
+/// `now` is the run's "now" for the request templates.
 pub async fn fetch_window(
     context: &RunContext,
     writer: &Writer,
-    vars: &RunVars,
+    now: i64,
     window: Window,
     page_size: u32,
 ) -> Result<WindowStats, FetchError> {
@@ -62,27 +70,97 @@ pub async fn fetch_window(
         status: WindowStatus::Complete,
         error: None,
     };
-    for pass in 1..=MAX_PASSES {
-        let (distinct, total) = fetch_pass(context, writer, vars, page_size, &mut stats).await?;
-        stats.reported_total = total;
-        match total {
-            Some(total) if distinct < total => {
-                let message = format!(
-                    "the platform reported {total} records but {distinct} distinct ones were \
-                     fetched (pass {pass} of {MAX_PASSES}); records moved while paging"
-                );
-                tracing::warn!(window.from, window.to, %message, "window incomplete");
-                stats.status = WindowStatus::Incomplete;
-                stats.error = Some(message);
-            }
-            _ => {
-                stats.status = WindowStatus::Complete;
-                stats.error = None;
-                break;
-            }
+    let range = Range {
+        window,
+        now,
+        page_size,
+        depth: 0,
+    };
+    match fetch_range(context, writer, range, &mut stats).await? {
+        Ok(()) => {}
+        Err(message) => {
+            tracing::warn!(window.from, window.to, %message, "window incomplete");
+            stats.status = WindowStatus::Incomplete;
+            stats.error = Some(message);
         }
     }
     Ok(stats)
+}
+
+/// The run variables templates see while fetching `window`.
+pub fn window_vars(context: &RunContext, window: Window, now: i64) -> RunVars {
+    RunVars::new(window.from, window.to, now).with_timezone(context.scheme.sync.timezone.clone())
+}
+
+/// `fetch_range`'s boxed (recursive) future: `Ok(Err(reason))` when the range stayed short.
+type RangeFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Result<(), String>, FetchError>> + Send + 'a>>;
+
+/// A (part of a) window being fetched.
+#[derive(Debug, Clone, Copy)]
+struct Range {
+    window: Window,
+    now: i64,
+    page_size: u32,
+    /// How many times the window was halved to get here.
+    depth: u32,
+}
+
+/// Fetches `range` until a pass is complete; after `PASSES_BEFORE_SPLIT` short passes it
+/// fetches the two halves instead (fewer pages, less room for records to move), down to
+/// `MIN_SPLIT_SECS`. The inner `Err` says why the range stayed incomplete.
+fn fetch_range<'a>(
+    context: &'a RunContext,
+    writer: &'a Writer,
+    range: Range,
+    stats: &'a mut WindowStats,
+) -> RangeFuture<'a> {
+    Box::pin(async move {
+        let vars = window_vars(context, range.window, range.now);
+        let mut last = String::new();
+        for pass in 1..=PASSES_BEFORE_SPLIT {
+            let (distinct, total) =
+                fetch_pass(context, writer, &vars, range.page_size, stats).await?;
+            if range.depth == 0 {
+                stats.reported_total = total;
+            }
+            match total {
+                Some(total) if distinct < total => {
+                    last = format!(
+                        "the platform reported {total} records but {distinct} distinct ones \
+                         were fetched (pass {pass}); records moved while paging"
+                    );
+                    tracing::debug!(range.window.from, range.window.to, %last, "pass short");
+                }
+                _ => return Ok(Ok(())),
+            }
+        }
+        let span = range.window.span();
+        if span < 2 * MIN_SPLIT_SECS {
+            return Ok(Err(last));
+        }
+        let middle = range.window.from + span / 2;
+        for half in [
+            Window {
+                from: range.window.from,
+                to: middle,
+            },
+            Window {
+                from: middle,
+                to: range.window.to,
+            },
+        ] {
+            let half = Range {
+                window: half,
+                depth: range.depth + 1,
+                ..range
+            };
+            if let Err(message) = fetch_range(context, writer, half, stats).await? {
+                return Ok(Err(message));
+            }
+        }
+        Ok(Ok(()))
+    })
 }
 
 /// One pass over the window's pages; returns the distinct source records seen and the largest
@@ -112,7 +190,7 @@ async fn fetch_pass(
         let received = page.records.len();
         for record in &page.records {
             if let Value::Object(record) = record {
-                seen.insert(context.keying.source_identity(&context.scheme, record));
+                seen.insert(context.keying.source_identity(record));
             }
         }
         let has_next = page.has_next;

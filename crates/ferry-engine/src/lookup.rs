@@ -61,7 +61,7 @@ pub async fn answer(
             continue;
         };
         let query = lookup
-            .resolve(&RecordScope::new(record, vars))
+            .resolve(&RecordScope::new(record, vars).absent_as_null())
             .map_err(|error| format!("field `{}`: {error}", field.field))?;
         let scheme = collections
             .get(&query.collection)

@@ -38,7 +38,9 @@ pub async fn open_context(
     let target = open_target(target_connection, &scheme)
         .await
         .map_err(|error| named(target_connection, error))?;
-    let keying = Keying::new(&scheme, source.shape().modified_field).map_err(OpenError)?;
+    let keying = Keying::new(&scheme, source.shape().modified_field)
+        .map_err(OpenError)?
+        .with_identity_field(source.identity_field());
     Ok(RunContext {
         scheme,
         store,
@@ -63,11 +65,19 @@ pub async fn open_target(
             let target = ferry_platforms::sql::open(connection, &scheme.target).await?;
             Ok(Arc::new(target))
         }
+        "banniu" => {
+            let target = ferry_platforms::banniu::open(connection, &scheme.target).await?;
+            Ok(Arc::new(target))
+        }
+        "kingdee" => {
+            let target = ferry_platforms::kingdee::open(connection, &scheme.target).await?;
+            Ok(Arc::new(target))
+        }
         "ledger" => Ok(Arc::new(LedgerOnly)),
         other => Err(CallError::Invalid {
             message: format!(
                 "writing to platform `{other}` is not supported by this version of ferry; \
-                 supported targets: mysql, postgres, sqlite, ledger"
+                 supported targets: mysql, postgres, sqlite, kingdee, banniu, ledger"
             ),
         }),
     }

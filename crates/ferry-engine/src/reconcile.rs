@@ -39,7 +39,7 @@ pub fn expected_rows(
         };
         let values = render_fields(
             &scheme.target.adapter.request,
-            &RecordScope::new(payload, vars),
+            &RecordScope::new(payload, vars).absent_as_null(),
         )
         .map_err(|error| format!("record {}: {error}", record.key))?;
         rows.insert(record.key, values);

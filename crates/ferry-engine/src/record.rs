@@ -27,6 +27,7 @@ pub struct Keying {
     rule: KeyRule,
     beat_flat: Vec<String>,
     modified_field: Option<&'static str>,
+    identity_field: Option<String>,
     timezone: jiff::tz::TimeZone,
 }
 
@@ -78,17 +79,26 @@ impl Keying {
             rule,
             beat_flat: scheme.source.beat_flat.clone(),
             modified_field,
+            identity_field: scheme.source.adapter.id.clone(),
             timezone: scheme.sync.timezone.clone(),
         })
     }
 
-    /// The identity of an unflattened source record, for the completeness check: the source
-    /// `id` field's value if it has one, else its content.
-    pub fn source_identity(&self, scheme: &Scheme, record: &Record) -> u64 {
-        let id = scheme
-            .source
-            .adapter
-            .id
+    /// Identifies source records by `field` (the platform's record id) in the completeness
+    /// check, instead of the scheme's source `id`.
+    pub fn with_identity_field(mut self, field: Option<&str>) -> Self {
+        if let Some(field) = field {
+            self.identity_field = Some(field.to_owned());
+        }
+        self
+    }
+
+    /// The identity of an unflattened source record, for the completeness check: the
+    /// platform's record id or else the scheme's source `id`, if the record has it; else its
+    /// content.
+    pub fn source_identity(&self, record: &Record) -> u64 {
+        let id = self
+            .identity_field
             .as_deref()
             .and_then(|field| resolve_field(record, field));
         match id {
@@ -143,7 +153,7 @@ impl Keying {
         match &self.rule {
             KeyRule::Target { field, template } => {
                 let value = template
-                    .render(&RecordScope::new(record, vars))
+                    .render(&RecordScope::new(record, vars).absent_as_null())
                     .map_err(|error| format!("key field `{field}`: {error}"))?;
                 non_empty(key_text(&value), field)
             }

@@ -24,7 +24,7 @@ use ferry_store::{
 use serde::Serialize;
 
 use crate::context::RunContext;
-use crate::fetch::{FetchError, fetch_window};
+use crate::fetch::{FetchError, fetch_window, window_vars};
 use crate::stats::StatsSnapshot;
 use crate::windows::{RangeStart, Window, run_range, split};
 use crate::write::Writer;
@@ -110,7 +110,7 @@ pub async fn run(context: &RunContext, options: &RunOptions) -> Result<RunReport
         )
         .await?;
     let heartbeat = spawn_heartbeat(context, run_id, options.heartbeat);
-    let vars = run_vars(context, range, options.now);
+    let vars = window_vars(context, range, options.now);
     let mut report = RunReport {
         run_id: run_id.0,
         range,
@@ -165,10 +165,6 @@ fn plan_range(context: &RunContext, options: &RunOptions, checkpoint: Option<i64
     )
 }
 
-fn run_vars(context: &RunContext, window: Window, now: i64) -> RunVars {
-    RunVars::new(window.from, window.to, now).with_timezone(context.scheme.sync.timezone.clone())
-}
-
 async fn fetch_and_write(
     context: &RunContext,
     options: &RunOptions,
@@ -183,8 +179,8 @@ async fn fetch_and_write(
     let mut result = drain_pending(context, &writer).await;
     if result.is_ok() {
         for window in windows {
-            let vars = self::run_vars(context, *window, options.now);
-            let stats = match fetch_window(context, &writer, &vars, *window, page_size).await {
+            let stats = match fetch_window(context, &writer, options.now, *window, page_size).await
+            {
                 Ok(stats) => stats,
                 Err(error) => {
                     result = Err(error);

@@ -167,7 +167,7 @@ async fn map_record(
     with_lookups: bool,
 ) -> Result<serde_json::Map<String, Value>, String> {
     let fields = &context.scheme.target.adapter.request;
-    let scope = RecordScope::new(record, vars);
+    let scope = RecordScope::new(record, vars).absent_as_null();
     let mapped = if with_lookups {
         let answers = answer(
             context.store.as_ref(),

@@ -10,14 +10,20 @@
 //! Rate limiting, retries and paging loops live in the engine; a client makes exactly one
 //! request per call.
 
+pub mod banniu;
 pub mod error;
 mod http;
+pub mod jackyun;
 pub mod jushuitan;
+pub mod kingdee;
+pub mod okki;
 pub mod open;
 pub mod qimen;
 pub mod source;
 pub mod sql;
 pub mod target;
+pub mod wdt;
+pub mod wdt_flagship;
 
 pub use error::CallError;
 pub use open::open_source;

@@ -18,6 +18,14 @@ use crate::source::Source;
 const SOURCES: &[(&str, &str)] = &[
     ("jushuitan-qimen", QIMEN_ORDERS),
     ("jushuitan", NATIVE_ORDERS),
+    ("wdt-qimen", crate::wdt::QIMEN_STOCKOUTS),
+    ("wdt", crate::wdt::NATIVE_STOCKOUTS),
+    ("jackyun-qimen", crate::jackyun::TRADE_LIST),
+    ("jackyun", crate::jackyun::TRADE_LIST),
+    ("okki", crate::okki::ORDER_LIST),
+    ("wdt-flagship-qimen", crate::wdt_flagship::QIMEN_REFUNDS),
+    ("wdt-flagship", crate::wdt_flagship::NATIVE_REFUNDS),
+    ("banniu", crate::banniu::TASK_LIST),
 ];
 
 /// The source client for `api` on `connection`'s platform.
@@ -30,6 +38,30 @@ pub fn open_source(connection: &Connection, api: &str) -> Result<Arc<dyn Source>
         ("jushuitan", NATIVE_ORDERS) => Ok(Arc::new(JushuitanNativeSource::from_connection(
             connection,
         )?)),
+        ("wdt-flagship-qimen", crate::wdt_flagship::QIMEN_REFUNDS) => Ok(Arc::new(
+            crate::wdt_flagship::WdtFlagshipQimenSource::from_connection(connection)?,
+        )),
+        ("wdt-flagship", crate::wdt_flagship::NATIVE_REFUNDS) => Ok(Arc::new(
+            crate::wdt_flagship::WdtFlagshipNativeSource::from_connection(connection)?,
+        )),
+        ("wdt-qimen", crate::wdt::QIMEN_STOCKOUTS) => Ok(Arc::new(
+            crate::wdt::WdtQimenSource::from_connection(connection)?,
+        )),
+        ("wdt", crate::wdt::NATIVE_STOCKOUTS) => Ok(Arc::new(
+            crate::wdt::WdtNativeSource::from_connection(connection)?,
+        )),
+        ("jackyun-qimen", crate::jackyun::TRADE_LIST) => Ok(Arc::new(
+            crate::jackyun::JackyunQimenSource::from_connection(connection)?,
+        )),
+        ("jackyun", crate::jackyun::TRADE_LIST) => Ok(Arc::new(
+            crate::jackyun::JackyunNativeSource::from_connection(connection)?,
+        )),
+        ("okki", crate::okki::ORDER_LIST) => Ok(Arc::new(
+            crate::okki::OkkiOrdersSource::from_connection(connection)?,
+        )),
+        ("banniu", crate::banniu::TASK_LIST) => Ok(Arc::new(
+            crate::banniu::BanniuTaskSource::from_connection(connection)?,
+        )),
         _ => Err(unsupported(connection, api)),
     }
 }
@@ -146,11 +178,12 @@ mod tests {
 
     #[test]
     fn unknown_platform_lists_the_supported_ones() {
-        let okki = connection("okki", &[]);
+        let ledger = connection("ledger", &[]);
         assert_eq!(
-            message(open_source(&okki, "/v1/invoices/order/list")),
-            "connection `shop`: platform `okki` has no source client (supported platforms: \
-             `jushuitan-qimen`, `jushuitan`)"
+            message(open_source(&ledger, "/v1/invoices/order/list")),
+            "connection `shop`: platform `ledger` has no source client (supported platforms: \
+             `jushuitan-qimen`, `jushuitan`, `wdt-qimen`, `wdt`, `jackyun-qimen`, `jackyun`, `okki`, \
+             `wdt-flagship-qimen`, `wdt-flagship`, `banniu`)"
         );
     }
 

@@ -58,4 +58,12 @@ pub trait Source: Send + Sync + Debug {
 
     /// Fetches one page: one request, no retries.
     async fn fetch_page(&self, request: PageRequest<'_>) -> Result<Page, CallError>;
+
+    /// The record field that identifies one source record on this platform (`stockout_id`),
+    /// for the engine's completeness check; `None`: the scheme's source `id` does. Needed
+    /// where schemes key by something coarser than a record (seed 003 keys stockouts by
+    /// invoice title, one customer per title).
+    fn identity_field(&self) -> Option<&'static str> {
+        None
+    }
 }

@@ -27,12 +27,19 @@
 //! # }
 //! ```
 
+pub mod banniu;
 mod error;
 pub mod framework;
+pub mod jackyun;
 pub mod jushuitan;
+pub mod kingdee;
+pub mod okki;
 mod platform;
 pub mod qimen;
+pub mod wdt;
+pub mod wdt_flagship;
 
+pub use banniu::{BanniuConfig, BanniuTasks};
 pub use error::SimError;
 pub use framework::clock::{ClockSetting, SimClock};
 pub use framework::control::{GroundTruth, ModifiedRange};
@@ -46,5 +53,10 @@ pub use framework::rate::RateConfig;
 pub use framework::server::{SimHandle, SimServer};
 pub use framework::simulator::Simulator;
 pub use framework::stats::{FaultCounts, StatsSnapshot};
+pub use jackyun::JackyunConfig;
 pub use jushuitan::JushuitanConfig;
+pub use kingdee::{KingdeeConfig, KingdeeControl};
+pub use okki::OkkiConfig;
 pub use platform::{Platform, SimBuilder, SimConfig, serve};
+pub use wdt::WdtConfig;
+pub use wdt_flagship::WdtFlagshipConfig;

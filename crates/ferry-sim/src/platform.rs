@@ -11,30 +11,65 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::banniu::{self, BanniuConfig};
 use crate::error::SimError;
 use crate::framework::core::CommonConfig;
 use crate::framework::faults::FaultConfig;
 use crate::framework::rate::RateConfig;
 use crate::framework::server::SimHandle;
 use crate::framework::simulator::Simulator;
+use crate::jackyun::{self, JackyunConfig};
 use crate::jushuitan::{self, JushuitanConfig};
+use crate::kingdee::{self, KingdeeConfig};
+use crate::okki::{self, OkkiConfig};
+use crate::wdt::{self, WdtConfig};
+use crate::wdt_flagship::{self, WdtFlagshipConfig};
 
 /// A simulated platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
+    /// WDT enterprise 旺店通·企业版: Qimen `wdt.stockout.order.query.trade` and native
+    /// `stockout_order_query_trade.php`.
+    Wdt,
     /// Jushuitan 聚水潭: Qimen `jushuitan.order.list.query` and native `/open/orders/single/query`.
     Jushuitan,
+    /// OKKI CRM 小满: `GET /v1/invoices/order/list` with client-credentials tokens.
+    Okki,
+    /// WDT flagship 旺店通·旗舰版: Qimen `wdt.aftersales.refund.refund.search` and native
+    /// `aftersales.refund.Refund.search`.
+    WdtFlagship,
+    /// Jackyun 吉客云: Qimen and native `jackyun.tradenotsensitiveinfos.list.get`.
+    Jackyun,
+    /// Kingdee K3Cloud 金蝶云星空: WebAPI logins, BatchSave/Save/Submit/Audit/Allocate and
+    /// ExecuteBillQuery (a target).
+    Kingdee,
+    /// Banniu 班牛: `task.list`, `task.update`, `task.batchUpdate` on the mini-app gateway.
+    Banniu,
 }
 
 impl Platform {
     /// Every platform, in display order.
-    pub const ALL: [Platform; 1] = [Platform::Jushuitan];
+    pub const ALL: [Platform; 7] = [
+        Platform::Jushuitan,
+        Platform::Jackyun,
+        Platform::WdtFlagship,
+        Platform::Okki,
+        Platform::Wdt,
+        Platform::Banniu,
+        Platform::Kingdee,
+    ];
 
     /// The platform's name as used on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Platform::Jushuitan => "jushuitan",
+            Platform::Wdt => "wdt",
+            Platform::Okki => "okki",
+            Platform::WdtFlagship => "wdt-flagship",
+            Platform::Jackyun => "jackyun",
+            Platform::Kingdee => "kingdee",
+            Platform::Banniu => "banniu",
         }
     }
 }
@@ -69,8 +104,20 @@ impl FromStr for Platform {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "platform", rename_all = "snake_case")]
 pub enum SimConfig {
+    /// WDT enterprise.
+    Wdt(WdtConfig),
     /// Jushuitan.
     Jushuitan(JushuitanConfig),
+    /// OKKI CRM 小满.
+    Okki(OkkiConfig),
+    /// WDT flagship.
+    WdtFlagship(WdtFlagshipConfig),
+    /// Jackyun.
+    Jackyun(JackyunConfig),
+    /// Kingdee K3Cloud.
+    Kingdee(KingdeeConfig),
+    /// Banniu.
+    Banniu(BanniuConfig),
 }
 
 impl SimConfig {
@@ -78,6 +125,12 @@ impl SimConfig {
     pub fn default_for(platform: Platform) -> Self {
         match platform {
             Platform::Jushuitan => SimConfig::Jushuitan(JushuitanConfig::default()),
+            Platform::Wdt => SimConfig::Wdt(WdtConfig::default()),
+            Platform::Okki => SimConfig::Okki(OkkiConfig::default()),
+            Platform::WdtFlagship => SimConfig::WdtFlagship(WdtFlagshipConfig::default()),
+            Platform::Jackyun => SimConfig::Jackyun(JackyunConfig::default()),
+            Platform::Kingdee => SimConfig::Kingdee(KingdeeConfig::default()),
+            Platform::Banniu => SimConfig::Banniu(BanniuConfig::default()),
         }
     }
 
@@ -85,6 +138,12 @@ impl SimConfig {
     pub fn platform(&self) -> Platform {
         match self {
             SimConfig::Jushuitan(_) => Platform::Jushuitan,
+            SimConfig::Wdt(_) => Platform::Wdt,
+            SimConfig::Okki(_) => Platform::Okki,
+            SimConfig::WdtFlagship(_) => Platform::WdtFlagship,
+            SimConfig::Jackyun(_) => Platform::Jackyun,
+            SimConfig::Kingdee(_) => Platform::Kingdee,
+            SimConfig::Banniu(_) => Platform::Banniu,
         }
     }
 
@@ -92,6 +151,12 @@ impl SimConfig {
     pub fn common(&self) -> &CommonConfig {
         match self {
             SimConfig::Jushuitan(config) => &config.common,
+            SimConfig::Wdt(config) => &config.common,
+            SimConfig::Okki(config) => &config.common,
+            SimConfig::WdtFlagship(config) => &config.common,
+            SimConfig::Jackyun(config) => &config.common,
+            SimConfig::Kingdee(config) => &config.common,
+            SimConfig::Banniu(config) => &config.common,
         }
     }
 
@@ -99,6 +164,12 @@ impl SimConfig {
     pub fn common_mut(&mut self) -> &mut CommonConfig {
         match self {
             SimConfig::Jushuitan(config) => &mut config.common,
+            SimConfig::Wdt(config) => &mut config.common,
+            SimConfig::Okki(config) => &mut config.common,
+            SimConfig::WdtFlagship(config) => &mut config.common,
+            SimConfig::Jackyun(config) => &mut config.common,
+            SimConfig::Kingdee(config) => &mut config.common,
+            SimConfig::Banniu(config) => &mut config.common,
         }
     }
 
@@ -106,6 +177,12 @@ impl SimConfig {
     pub fn build(self) -> Result<Simulator, SimError> {
         match self {
             SimConfig::Jushuitan(config) => jushuitan::build(config),
+            SimConfig::Wdt(config) => wdt::build(config),
+            SimConfig::Okki(config) => okki::build(config),
+            SimConfig::WdtFlagship(config) => wdt_flagship::build(config),
+            SimConfig::Jackyun(config) => jackyun::build(config),
+            SimConfig::Kingdee(config) => kingdee::build(config),
+            SimConfig::Banniu(config) => banniu::build(config),
         }
     }
 }
@@ -200,7 +277,7 @@ mod tests {
         let error = "jushuitam".parse::<Platform>().unwrap_err().to_string();
         assert_eq!(
             error,
-            "unknown simulator platform `jushuitam` (available: `jushuitan`)"
+            "unknown simulator platform `jushuitam` (available: `jushuitan`, `jackyun`, `wdt-flagship`, `okki`, `wdt`, `banniu`, `kingdee`)"
         );
     }
 
@@ -211,7 +288,9 @@ mod tests {
         let config: SimConfig = serde_json::from_str(json).unwrap();
         assert_eq!(config.platform(), Platform::Jushuitan);
         assert_eq!(config.common().data.orders, 5);
-        let SimConfig::Jushuitan(jushuitan) = &config;
+        let SimConfig::Jushuitan(jushuitan) = &config else {
+            panic!("expected a jushuitan config");
+        };
         assert_eq!(jushuitan.qimen.app_key, "k");
         assert_eq!(jushuitan.qimen.target_app_key, "23060081");
         let unknown = r#"{"platform":"jushuitan","comon":{}}"#;

@@ -36,6 +36,7 @@ use crate::{Record, Scope};
 pub struct RecordScope<'a> {
     record: Option<&'a Record>,
     vars: &'a RunVars,
+    absent_as_null: bool,
 }
 
 impl<'a> RecordScope<'a> {
@@ -44,12 +45,26 @@ impl<'a> RecordScope<'a> {
         Self {
             record: Some(record),
             vars,
+            absent_as_null: false,
         }
+    }
+
+    /// The same scope, but a field the record does not have is `null` instead of unknown, as
+    /// Qeasy renders it: records of one API often leave optional fields out (a refund without
+    /// details flattens to a record without any `detail_list_*` field). Names that look like
+    /// run variables (`UPPER_CASE`) stay unknown, so a misspelt variable is still an error.
+    pub fn absent_as_null(mut self) -> Self {
+        self.absent_as_null = true;
+        self
     }
 
     /// A scope with run variables only (building a source request).
     pub fn without_record(vars: &'a RunVars) -> Self {
-        Self { record: None, vars }
+        Self {
+            record: None,
+            vars,
+            absent_as_null: false,
+        }
     }
 
     /// The record, if any.
@@ -77,7 +92,13 @@ impl Scope for RecordScope<'_> {
         if let Some(number) = self.vars.get(name) {
             return Some(Cow::Owned(Value::from(number)));
         }
-        resolve_field(self.record?, name)
+        let record = self.record?;
+        match resolve_field(record, name) {
+            None if self.absent_as_null && !looks_like_variable(name) => {
+                Some(Cow::Owned(Value::Null))
+            }
+            found => found,
+        }
     }
 
     fn now(&self) -> i64 {
@@ -87,6 +108,14 @@ impl Scope for RecordScope<'_> {
     fn timezone(&self) -> &jiff::tz::TimeZone {
         &self.vars.timezone
     }
+}
+
+/// `UPPER_CASE_1` names are run variables or misspellings of one.
+fn looks_like_variable(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 #[cfg(test)]
@@ -112,6 +141,23 @@ mod tests {
         assert_eq!(scope.binding("o_id").unwrap().bound, "o_id");
         assert_eq!(scope.now(), 30);
         assert_eq!(scope.timezone().iana_name(), Some("Asia/Shanghai"));
+    }
+
+    #[test]
+    fn absent_fields_can_be_null_but_variables_stay_unknown() {
+        let Value::Object(record) = json!({"o_id": 1}) else {
+            unreachable!("literal object")
+        };
+        let vars = RunVars::new(10, 20, 30);
+        let strict = RecordScope::new(&record, &vars);
+        assert_eq!(strict.get("detail_list_rec_id"), None);
+        let lenient = strict.absent_as_null();
+        assert_eq!(
+            lenient.get("detail_list_rec_id").unwrap().into_owned(),
+            Value::Null
+        );
+        assert_eq!(lenient.get("LAST_SYNC_TIMES"), None);
+        assert_eq!(lenient.get("o_id").unwrap().into_owned(), json!(1));
     }
 
     #[test]

@@ -43,7 +43,11 @@ const GOODS: &[(&str, &str, &str)] = &[
     ("SKU-005", "T恤", "L 黑"),
 ];
 const MEMOS: &[&str] = &["请尽快发货", "送礼物，不要放发票", "周末配送", "包装好一点"];
-const CITIES: &[(&str, &str)] = &[("浙江省", "杭州市"), ("广东省", "深圳市"), ("北京", "北京市")];
+const CITIES: &[(&str, &str)] = &[
+    ("浙江省", "杭州市"),
+    ("广东省", "深圳市"),
+    ("北京", "北京市"),
+];
 
 /// How record keys are spelled.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,7 +101,9 @@ pub fn money(cents: i64) -> String {
 }
 
 fn time(seconds: Option<i64>) -> Value {
-    seconds.map_or(Value::Null, |seconds| Value::String(format_datetime(seconds)))
+    seconds.map_or(Value::Null, |seconds| {
+        Value::String(format_datetime(seconds))
+    })
 }
 
 /// Generates `count` trades created within `range`.
@@ -250,11 +256,18 @@ mod tests {
         let first = generate(3, 200, range(), 255);
         assert_eq!(first, generate(3, 200, range(), 255));
         assert_ne!(first, generate(4, 200, range(), 255));
-        assert!(first.windows(2).all(|pair| pair[0].created <= pair[1].created));
+        assert!(
+            first
+                .windows(2)
+                .all(|pair| pair[0].created <= pair[1].created)
+        );
         assert!(first.iter().all(|trade| trade.modified >= trade.created));
         assert!(first.iter().any(|trade| trade.trade_type == 92));
         assert!(first.iter().any(|trade| trade.consigned.is_none()));
-        let consigned = first.iter().find(|trade| trade.consigned.is_some()).unwrap();
+        let consigned = first
+            .iter()
+            .find(|trade| trade.consigned.is_some())
+            .unwrap();
         assert!(consigned.record["consignTime"].is_string());
     }
 

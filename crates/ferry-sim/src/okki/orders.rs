@@ -144,7 +144,11 @@ mod tests {
         assert_eq!(json["status"], 3);
         assert_eq!(json["company"]["company_id"], json["company_id"]);
         assert_eq!(json["company"]["name"], json["company_name"]);
-        let product: f64 = json["product_total_amount"].as_str().unwrap().parse().unwrap();
+        let product: f64 = json["product_total_amount"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let freight: f64 = json["freight"].as_str().unwrap().parse().unwrap();
         let amount = json["amount"].as_f64().unwrap();
         assert!((product + freight - amount).abs() < 0.001);

@@ -191,10 +191,12 @@ impl OrderStore {
             let Some(time) = Self::time_of(core, filter.time_type) else {
                 continue;
             };
-            if time >= from && time < to_exclusive && exists(core) {
-                if filter.accepts_status(core.status) {
-                    matching.push((time, record as u32));
-                }
+            if time >= from
+                && time < to_exclusive
+                && exists(core)
+                && filter.accepts_status(core.status)
+            {
+                matching.push((time, record as u32));
             }
         }
         matching.sort_unstable();

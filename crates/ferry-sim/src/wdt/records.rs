@@ -165,7 +165,9 @@ pub fn render(settings: &RenderSettings, record: u32, core: &StockoutCore) -> St
     let status = STATUSES[usize::from(core.status)];
     let shipped = status >= 95;
     let invoice_title = picker.pick(&mut rng, INVOICE_TITLES);
-    let has_invoice = invoice_title.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let has_invoice = invoice_title
+        .as_deref()
+        .is_some_and(|t| !t.trim().is_empty());
     let invoice_content = if has_invoice {
         picker.pick(&mut rng, INVOICE_CONTENTS)
     } else {

@@ -286,7 +286,10 @@ mod tests {
         let first = store();
         let again = store();
         assert_eq!(first.len(), 200);
-        assert_eq!(first.snapshot(ModifiedRange::default()), again.snapshot(ModifiedRange::default()));
+        assert_eq!(
+            first.snapshot(ModifiedRange::default()),
+            again.snapshot(ModifiedRange::default())
+        );
         for pair in first.cores.windows(2) {
             assert!(pair[0].stockout_id < pair[1].stockout_id);
             assert!(pair[0].created <= pair[1].created);
@@ -317,7 +320,11 @@ mod tests {
             .filter(|core| core.status == 2 || core.status == 4)
             .count();
         assert_eq!(view.records.len(), expected);
-        let times: Vec<u32> = view.records.iter().map(|r| store.core(*r).modified).collect();
+        let times: Vec<u32> = view
+            .records
+            .iter()
+            .map(|r| store.core(*r).modified)
+            .collect();
         assert!(times.windows(2).all(|pair| pair[0] <= pair[1]));
     }
 }

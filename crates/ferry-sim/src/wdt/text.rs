@@ -96,8 +96,11 @@ pub fn shop_index(no: &str) -> Option<u8> {
 }
 
 /// Warehouses: `warehouse_no`, `warehouse_name`, `warehouse_id`.
-pub const WAREHOUSES: [(&str, &str, u32); 3] =
-    [("WH01", "杭州仓", 3), ("WH02", "广州仓", 4), ("WH03", "成都仓", 7)];
+pub const WAREHOUSES: [(&str, &str, u32); 3] = [
+    ("WH01", "杭州仓", 3),
+    ("WH02", "广州仓", 4),
+    ("WH03", "成都仓", 7),
+];
 
 /// Goods: `goods_no`, `goods_name`, `spec_name`, price in cents.
 pub const GOODS: [(&str, &str, &str, i64); 8] = [

@@ -167,10 +167,16 @@ impl GroundTruth for Truth {
 fn validate(config: &WdtFlagshipConfig) -> Result<(), SimError> {
     let rules = &config.rules;
     if rules.max_page_size == 0 {
-        return Err(SimError::config("rules.max_page_size", "must be at least 1"));
+        return Err(SimError::config(
+            "rules.max_page_size",
+            "must be at least 1",
+        ));
     }
     if rules.max_span_days == 0 {
-        return Err(SimError::config("rules.max_span_days", "must be at least 1"));
+        return Err(SimError::config(
+            "rules.max_span_days",
+            "must be at least 1",
+        ));
     }
     if rules.qimen_first_page > 1 {
         return Err(SimError::config("rules.qimen_first_page", "must be 0 or 1"));

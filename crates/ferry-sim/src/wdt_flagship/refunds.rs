@@ -41,10 +41,21 @@ pub enum Route {
 }
 
 const SHOPS: &[(&str, u32, u32)] = &[("ZY01", 12, 127), ("TM02", 15, 1), ("JD03", 21, 3)];
-const REASONS: &[&str] = &["七天无理由", "质量问题", "尺码不合适", "少件/漏发", "与描述不符"];
+const REASONS: &[&str] = &[
+    "七天无理由",
+    "质量问题",
+    "尺码不合适",
+    "少件/漏发",
+    "与描述不符",
+];
 const BUYERS: &[&str] = &["小明", "tb_buyer_01", "王五🎉", "李四", "o'neil"];
 const RECEIVERS: &[&str] = &["张三", "李雷", "韩梅梅", "Zoë"];
-const REMARKS: &[&str] = &["客户要求尽快处理", "已联系快递", "部分退款", "备注\\含反斜杠"];
+const REMARKS: &[&str] = &[
+    "客户要求尽快处理",
+    "已联系快递",
+    "部分退款",
+    "备注\\含反斜杠",
+];
 const OPERATORS: &[&str] = &["客服A", "客服B", "系统"];
 const LOGISTICS: &[(&str, &str)] = &[("顺丰速运", "SF"), ("中通快递", "ZTO"), ("圆通速递", "YTO")];
 const GOODS: &[(&str, &str)] = &[
@@ -144,7 +155,10 @@ pub fn render(settings: &RenderSettings, record: u32, core: &RefundCore, route: 
         max_len: settings.max_string_len,
     };
     let (shop_no, shop_id, platform_id) = SHOPS[rng.random_range(0..SHOPS.len())];
-    let tid = format!("lj{}", 8_234_232_389_000u64 + u64::from(core.refund_id) * 13);
+    let tid = format!(
+        "lj{}",
+        8_234_232_389_000u64 + u64::from(core.refund_id) * 13
+    );
     let trade_no = format!("A{}", 18_000 + core.refund_id % 100_000);
     let refund_type = TYPES[rng.random_range(0..TYPES.len())];
     let status = STATUSES[rng.random_range(0..STATUSES.len())];
@@ -172,13 +186,26 @@ pub fn render(settings: &RenderSettings, record: u32, core: &RefundCore, route: 
         object.insert(key.to_owned(), value);
     };
     put("refund_id", json!(core.refund_id));
-    put("refund_no", json!(format!("TK{}", 2_306_140_000u64 + u64::from(core.refund_id))));
+    put(
+        "refund_no",
+        json!(format!(
+            "TK{}",
+            2_306_140_000u64 + u64::from(core.refund_id)
+        )),
+    );
     put("src_tids", json!(tid));
     put("tid_list", json!(tid));
     put("type", json!(refund_type));
     put("status", json!(status));
     put("process_status", json!(rng.random_range(0..=3u8)));
-    put("stockin_status", json!(if returns_goods { rng.random_range(0..=4u8) } else { 0 }));
+    put(
+        "stockin_status",
+        json!(if returns_goods {
+            rng.random_range(0..=4u8)
+        } else {
+            0
+        }),
+    );
     put("shop_no", json!(shop_no));
     put("shop_id", json!(shop_id));
     put("platform_id", json!(platform_id));
@@ -186,34 +213,70 @@ pub fn render(settings: &RenderSettings, record: u32, core: &RefundCore, route: 
     put("sub_platform_id", json!(0));
     put("trade_id", json!(2_740_000 + core.refund_id % 100_000));
     put("trade_no_list", json!(trade_no));
-    put("raw_refund_nos", json!(format!("{}", 9_000_000_000u64 + u64::from(core.refund_id))));
+    put(
+        "raw_refund_nos",
+        json!(format!("{}", 9_000_000_000u64 + u64::from(core.refund_id))),
+    );
     put("provider_refund_no", Value::Null);
-    put("pay_id", text(rng.random_bool(0.7).then(|| Cow::Owned(format!("PAY{}", core.refund_id)))));
+    put(
+        "pay_id",
+        text(
+            rng.random_bool(0.7)
+                .then(|| Cow::Owned(format!("PAY{}", core.refund_id))),
+        ),
+    );
     put("refund_reason", text(picker.pick(&mut rng, REASONS)));
-    put("reason_name", json!(REASONS[rng.random_range(0..REASONS.len())]));
+    put(
+        "reason_name",
+        json!(REASONS[rng.random_range(0..REASONS.len())]),
+    );
     put("reason_id", json!(rng.random_range(1..=20u32)));
     put("remark", text(picker.pick(&mut rng, REMARKS)));
-    put("flag_name", json!(if rng.random_bool(0.2) { "加急" } else { "" }));
+    put(
+        "flag_name",
+        json!(if rng.random_bool(0.2) { "加急" } else { "" }),
+    );
     put("note_count", json!(rng.random_range(0..=2u8)));
     put("buyer_nick", json!(picker.pick_text(&mut rng, BUYERS)));
     put("customer_id", json!(600_000 + core.refund_id % 50_000));
     put("customer_name", json!(picker.pick_text(&mut rng, BUYERS)));
     put("receiver_name", text(picker.pick(&mut rng, RECEIVERS)));
-    put("receiver_telno", json!(format!("138****{:04}", core.refund_id % 10_000)));
+    put(
+        "receiver_telno",
+        json!(format!("138****{:04}", core.refund_id % 10_000)),
+    );
     put("return_mask_info", Value::Null);
-    put("operator_name", json!(OPERATORS[rng.random_range(0..OPERATORS.len())]));
+    put(
+        "operator_name",
+        json!(OPERATORS[rng.random_range(0..OPERATORS.len())]),
+    );
     put("actual_refund_amount", json!(money(total)));
     put("guarantee_refund_amount", json!(money(guarantee)));
-    put("direct_refund_amount", json!(money(if returns_goods { 0 } else { total })));
+    put(
+        "direct_refund_amount",
+        json!(money(if returns_goods { 0 } else { total })),
+    );
     put("receive_amount", json!(money(total)));
-    put("return_goods_amount", json!(money(if returns_goods { total } else { 0 })));
+    put(
+        "return_goods_amount",
+        json!(money(if returns_goods { total } else { 0 })),
+    );
     put("return_goods_count", json!(return_goods_count));
-    put("return_logistics_no", json!(if returns_goods {
-        format!("{carrier_prefix}{}", 100_000_000u64 + u64::from(core.refund_id))
-    } else {
-        String::new()
-    }));
-    put("return_logistics_name", json!(if returns_goods { carrier } else { "" }));
+    put(
+        "return_logistics_no",
+        json!(if returns_goods {
+            format!(
+                "{carrier_prefix}{}",
+                100_000_000u64 + u64::from(core.refund_id)
+            )
+        } else {
+            String::new()
+        }),
+    );
+    put(
+        "return_logistics_name",
+        json!(if returns_goods { carrier } else { "" }),
+    );
     put("return_warehouse_no", json!("WH01"));
     put("return_warehouse_id", json!(1));
     put("warehouse_type", json!(1));
@@ -224,25 +287,54 @@ pub fn render(settings: &RenderSettings, record: u32, core: &RefundCore, route: 
     put("bad_reason", json!(0));
     put("revert_reason", json!(0));
     put("revert_reason_name", json!(""));
-    put("fenxiao_tid", json!(if fenxiao { format!("FX{}", core.refund_id) } else { String::new() }));
+    put(
+        "fenxiao_tid",
+        json!(if fenxiao {
+            format!("FX{}", core.refund_id)
+        } else {
+            String::new()
+        }),
+    );
     put("fenxiao_nick_no", json!(if fenxiao { "FX001" } else { "" }));
-    put("fenxiao_nick_name", json!(if fenxiao { "某某分销商" } else { "" }));
+    put(
+        "fenxiao_nick_name",
+        json!(if fenxiao { "某某分销商" } else { "" }),
+    );
     put("created", time_value(settings.time_format, core.created));
     put("modified", time_value(settings.time_format, core.modified));
-    put("modified_date", json!(format_datetime(i64::from(core.modified))));
+    put(
+        "modified_date",
+        json!(format_datetime(i64::from(core.modified))),
+    );
     put("check_time", json!(optional_time(&mut rng, core.created)));
-    put("settle_time", json!(if status == 90 { format_datetime(i64::from(core.modified)) } else { String::new() }));
-    put("refund_time", json!(format_datetime(i64::from(core.created))));
-    put("wms_code", match route {
-        Route::Qimen => Value::Null,
-        Route::Native => json!("WMS01"),
-    });
+    put(
+        "settle_time",
+        json!(if status == 90 {
+            format_datetime(i64::from(core.modified))
+        } else {
+            String::new()
+        }),
+    );
+    put(
+        "refund_time",
+        json!(format_datetime(i64::from(core.created))),
+    );
+    put(
+        "wms_code",
+        match route {
+            Route::Qimen => Value::Null,
+            Route::Native => json!("WMS01"),
+        },
+    );
     put("detail_list", Value::Array(lines));
-    put("amount_detail_list", json!([{
-        "rec_id": core.refund_id, "refund_id": core.refund_id, "refund_type": 1, "is_return": 0,
-        "refund_amount": money(total), "receive_amount": "0.00", "is_guarantee": guarantee > 0,
-        "is_auto": true
-    }]));
+    put(
+        "amount_detail_list",
+        json!([{
+            "rec_id": core.refund_id, "refund_id": core.refund_id, "refund_type": 1, "is_return": 0,
+            "refund_amount": money(total), "receive_amount": "0.00", "is_guarantee": guarantee > 0,
+            "is_auto": true
+        }]),
+    );
     Value::Object(object)
 }
 
@@ -278,7 +370,10 @@ mod tests {
         assert_eq!(first["modified_date"], json!("2024-01-01 09:00:00"));
         assert_eq!(first["wms_code"], Value::Null);
         let lines = first["detail_list"].as_array().unwrap();
-        let rec_ids: Vec<u64> = lines.iter().map(|l| l["rec_id"].as_u64().unwrap()).collect();
+        let rec_ids: Vec<u64> = lines
+            .iter()
+            .map(|l| l["rec_id"].as_u64().unwrap())
+            .collect();
         assert_eq!(rec_ids, vec![1_137_182, 1_137_183, 1_137_184]);
         let cents: i64 = lines
             .iter()

@@ -14,6 +14,12 @@ use crate::output;
 fn default_port(platform: Platform) -> u16 {
     match platform {
         Platform::Jushuitan => 18401,
+        Platform::WdtFlagship => 18405,
+        Platform::Wdt => 18404,
+        Platform::Okki => 18403,
+        Platform::Jackyun => 18402,
+        Platform::Kingdee => 18406,
+        Platform::Banniu => 18407,
     }
 }
 

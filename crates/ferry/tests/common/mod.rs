@@ -15,7 +15,64 @@ use sqlx::Row as _;
 
 /// 2024-02-01 00:00:00 Beijing time, after all simulated data.
 pub const RANGE_END: &str = "2024-02-01 00:00:00";
+/// Seed 002's scheme inside a workspace.
 pub const SCHEME: &str = "schemes/002_jst_orders_to_mysql.json";
+
+/// Which example scheme a workspace runs, against which source connection.
+pub struct Seed {
+    /// File name in examples/schemes.
+    pub file: &'static str,
+    /// The target table (DDL in examples/sql/<table>.mysql.sql and <table>.sql).
+    pub table: &'static str,
+    /// The scheme's source connection, a `[connections.NAME]` TOML block.
+    pub source: String,
+}
+
+impl Seed {
+    /// Seed 002 against the Jushuitan simulator at `base_url`, signing with `secret`.
+    pub fn jushuitan(base_url: &str, secret: &str) -> Seed {
+        Seed {
+            file: "002_jst_orders_to_mysql.json",
+            table: "order_list_query",
+            source: format!(
+                r#"[connections.jst]
+platform = "jushuitan-qimen"
+base_url = "{base_url}/router/qm"
+app_key = "12345678"
+secret = "{secret}"
+customer_id = "cust-1"
+max_retries = 10
+"#
+            ),
+        }
+    }
+
+    /// Seed 004 against the WDT flagship simulator at `base_url` (its default credentials).
+    pub fn wdt_flagship(base_url: &str) -> Seed {
+        Seed {
+            file: "004_wdt_refunds_to_mysql.json",
+            table: "aftersales_refund_refund_search",
+            source: format!(
+                r#"[connections.wdt_flagship]
+platform = "wdt-flagship-qimen"
+base_url = "{base_url}/router/qm"
+app_key = "12345678"
+secret = "qimensecret"
+target_app_key = "87654321"
+sid = "mysid"
+wdt_appkey = "mykey"
+wdt_secret = "testsecret:testsalt"
+max_retries = 10
+"#
+            ),
+        }
+    }
+
+    /// The scheme's path inside a workspace.
+    pub fn path(&self) -> String {
+        format!("schemes/{}", self.file)
+    }
+}
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -37,13 +94,19 @@ pub enum TargetDb {
 pub struct Workspace {
     _dir: tempfile::TempDir,
     pub root: PathBuf,
+    pub seed: Seed,
     pub target_url: String,
     mysql_database: Option<String>,
 }
 
 impl Workspace {
-    /// A workspace for the simulator at `base_url` with `secret` as the Qimen secret.
+    /// A seed 002 workspace for the simulator at `base_url` with `secret` as the Qimen secret.
     pub async fn new(base_url: &str, target: TargetDb, secret: &str) -> Workspace {
+        Workspace::for_seed(Seed::jushuitan(base_url, secret), target).await
+    }
+
+    /// A workspace running `seed` into `target`.
+    pub async fn for_seed(seed: Seed, target: TargetDb) -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
         let (platform, target_url, mysql_database) = match target {
@@ -54,7 +117,7 @@ impl Workspace {
                 .await;
                 let url = format!("{}/{database}", mysql_server());
                 let pool = sqlx::MySqlPool::connect(&url).await.unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(ddl("mysql")))
+                sqlx::raw_sql(sqlx::AssertSqlSafe(ddl(seed.table, "mysql")))
                     .execute(&pool)
                     .await
                     .unwrap();
@@ -66,7 +129,7 @@ impl Workspace {
                 let pool = sqlx::SqlitePool::connect(&format!("{url}?mode=rwc"))
                     .await
                     .unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(ddl("sqlite")))
+                sqlx::raw_sql(sqlx::AssertSqlSafe(ddl(seed.table, "sqlite")))
                     .execute(&pool)
                     .await
                     .unwrap();
@@ -76,8 +139,8 @@ impl Workspace {
         };
         std::fs::create_dir_all(root.join("schemes")).unwrap();
         std::fs::copy(
-            repo().join("examples/schemes/002_jst_orders_to_mysql.json"),
-            root.join(SCHEME),
+            repo().join("examples/schemes").join(seed.file),
+            root.join(seed.path()),
         )
         .unwrap();
         std::fs::write(
@@ -88,24 +151,19 @@ impl Workspace {
 [store]
 url = "sqlite://ferry.db"
 
-[connections.jst]
-platform = "jushuitan-qimen"
-base_url = "{base_url}/router/qm"
-app_key = "12345678"
-secret = "{secret}"
-customer_id = "cust-1"
-max_retries = 10
-
+{source}
 [connections.dw]
 platform = "{platform}"
 url = "{target_url}"
-"#
+"#,
+                source = seed.source
             ),
         )
         .unwrap();
         Workspace {
             _dir: dir,
             root,
+            seed,
             target_url,
             mysql_database,
         }
@@ -124,9 +182,10 @@ url = "{target_url}"
         command
     }
 
-    /// `ferry run` of seed 002 up to the end of the simulated data.
+    /// `ferry run` of the seed up to the end of the simulated data.
     pub fn run(&self, extra: &[&str]) -> tokio::process::Command {
-        let mut args = vec!["run", SCHEME, "--to", RANGE_END];
+        let scheme = self.seed.path();
+        let mut args = vec!["run", scheme.as_str(), "--to", RANGE_END];
         args.extend_from_slice(extra);
         self.ferry(&args)
     }
@@ -139,7 +198,7 @@ url = "{target_url}"
             &env,
         )
         .unwrap();
-        let scheme_path = self.root.join(SCHEME);
+        let scheme_path = self.root.join(self.seed.path());
         ferry_model::load_scheme(
             &SourceFile::new(&scheme_path, std::fs::read_to_string(&scheme_path).unwrap()),
             &SchemeContext {
@@ -150,8 +209,18 @@ url = "{target_url}"
         .unwrap()
     }
 
-    /// The target table by primary key, values as text in main_sql column order.
+    /// The target table keyed by its first column (seed 002: the primary key `id`), values as
+    /// text in main_sql column order.
     pub async fn actual(&self) -> Table {
+        self.actual_rows()
+            .await
+            .into_iter()
+            .map(|row| (row[0].clone().unwrap(), row))
+            .collect()
+    }
+
+    /// Every row of the target table, values as text in main_sql column order.
+    pub async fn actual_rows(&self) -> Vec<Vec<Option<String>>> {
         let columns = columns(&self.scheme());
         let select = |cast: bool| -> String {
             columns
@@ -166,9 +235,9 @@ url = "{target_url}"
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        let rows: Vec<Vec<Option<String>>> = if self.mysql_database.is_some() {
+        if self.mysql_database.is_some() {
             let pool = sqlx::MySqlPool::connect(&self.target_url).await.unwrap();
-            let sql = format!("SELECT {} FROM order_list_query", select(true));
+            let sql = format!("SELECT {} FROM {}", select(true), self.seed.table);
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&pool)
                 .await
@@ -179,7 +248,7 @@ url = "{target_url}"
                 .collect()
         } else {
             let pool = sqlx::SqlitePool::connect(&self.target_url).await.unwrap();
-            let sql = format!("SELECT {} FROM order_list_query", select(false));
+            let sql = format!("SELECT {} FROM {}", select(false), self.seed.table);
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&pool)
                 .await
@@ -188,10 +257,7 @@ url = "{target_url}"
             rows.iter()
                 .map(|row| (0..columns.len()).map(|i| row.get(i)).collect())
                 .collect()
-        };
-        rows.into_iter()
-            .map(|row| (row[0].clone().unwrap(), row))
-            .collect()
+        }
     }
 
     /// Drops the MariaDB database, if the workspace made one.
@@ -204,11 +270,11 @@ url = "{target_url}"
 
 pub use ferry_engine::reconcile::Table;
 
-/// The seed 002 table's DDL: `mysql` or the standard one (SQLite, PostgreSQL).
-fn ddl(dialect: &str) -> String {
+/// A table's DDL: `mysql` or the standard one (SQLite, PostgreSQL).
+fn ddl(table: &str, dialect: &str) -> String {
     let file = match dialect {
-        "mysql" => "order_list_query.mysql.sql",
-        _ => "order_list_query.sql",
+        "mysql" => format!("{table}.mysql.sql"),
+        _ => format!("{table}.sql"),
     };
     std::fs::read_to_string(repo().join("examples/sql").join(file)).unwrap()
 }
@@ -236,6 +302,13 @@ fn columns(scheme: &Scheme) -> Vec<String> {
 pub fn expected(scheme: &Scheme, truth: &[serde_json::Value]) -> Table {
     let vars = RunVars::new(0, 0, 0).with_timezone(scheme.sync.timezone.clone());
     reconcile::expected_table(scheme, truth, &vars, &columns(scheme)).unwrap()
+}
+
+/// What the table must hold as a sorted list of rows (for tables keyed by a generated column).
+pub fn expected_rows(table: &Table) -> Vec<Vec<Option<String>>> {
+    let mut rows: Vec<_> = table.values().cloned().collect();
+    rows.sort();
+    rows
 }
 
 /// Asserts equality, with an account of the first differences.
