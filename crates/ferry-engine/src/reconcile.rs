@@ -3,7 +3,8 @@
 //!
 //! Contract: `expected_rows` applies exactly the run's record path (flatten, filter, key,
 //! map) to the given records, so it agrees with what a run writes for them; keys appear once,
-//! the last record for a key winning, as in the ledger. `stored_text` is the text a SQL
+//! the record with the latest `modified_field` time winning (as a run fetches in time order),
+//! the later one in `records` among equals. `stored_text` is the text a SQL
 //! target stores for a rendered value (see `ferry_platforms::sql` binding rules), for
 //! comparing with rows read back as text.
 
@@ -21,14 +22,18 @@ pub fn expected_rows(
     scheme: &Scheme,
     records: &[Value],
     vars: &RunVars,
+    modified_field: Option<&'static str>,
 ) -> Result<BTreeMap<String, Map<String, Value>>, String> {
-    let keying = Keying::new(scheme, None)?;
+    let keying = Keying::new(scheme, modified_field)?;
     let mut prepared = Vec::new();
     for record in records {
         if let Value::Object(record) = record {
             keying.prepare(scheme, record, vars, &mut prepared);
         }
     }
+    prepared.sort_by_key(|item| match item {
+        Prepared::Keyed(record) | Prepared::Unkeyed { record, .. } => record.source_modified,
+    });
     let mut rows = BTreeMap::new();
     for item in prepared {
         let Prepared::Keyed(record) = item else {
@@ -67,7 +72,7 @@ pub fn expected_table(
     vars: &RunVars,
     columns: &[String],
 ) -> Result<Table, String> {
-    let rows = expected_rows(scheme, records, vars)?;
+    let rows = expected_rows(scheme, records, vars, None)?;
     Ok(rows
         .into_iter()
         .map(|(key, values)| {

@@ -62,21 +62,8 @@ url = "{target_url}"
             store = dir.path().join("ferry.db").display(),
             base = sim.base_url(),
         );
-        let config_path = dir.path().join("ferry.toml");
-        std::fs::write(&config_path, &toml).unwrap();
-        let env = |_: &str| None;
-        let config = ferry_model::load_config(&SourceFile::new(&config_path, toml), &env)
-            .unwrap_or_else(|issues| panic!("{issues:?}"));
-        let scheme_path = repo_root().join("examples/schemes/002_jst_orders_to_mysql.json");
-        let text = std::fs::read_to_string(&scheme_path).unwrap();
-        let scheme = ferry_model::load_scheme(
-            &SourceFile::new(&scheme_path, text),
-            &SchemeContext {
-                config: Some(&config),
-                collections: None,
-            },
-        )
-        .unwrap_or_else(|issues| panic!("{issues:?}"));
+        let config = write_config(dir.path(), &toml);
+        let scheme = example_scheme(&config, "002_jst_orders_to_mysql.json", |_| {});
         let ddl =
             std::fs::read_to_string(repo_root().join("examples/sql/order_list_query.sql")).unwrap();
         let pool = sqlx::SqlitePool::connect(&format!("{target_url}?mode=rwc"))
@@ -107,23 +94,8 @@ url = "{target_url}"
 
     /// One run with the given `--from`, `--to` and "now".
     pub async fn run_at(&self, from: Option<i64>, to: Option<i64>, now: i64) -> RunReport {
-        let store = ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap();
-        let context = open_context(&self.config, Arc::clone(&self.scheme), Arc::clone(&store))
-            .await
-            .unwrap();
-        let options = RunOptions {
-            mode: RunMode::Sync,
-            kind: RunKind::Manual,
-            from,
-            to,
-            now,
-            heartbeat: std::time::Duration::from_secs(30),
-        };
-        let report = ferry_engine::run(&context, &options).await.unwrap();
-        store.close().await;
-        report
+        let window = RunWindow { from, to, now };
+        run_scheme(&self.config, &self.scheme, window, Default::default()).await
     }
 
     /// What the target must hold: seed 002 applied to the simulator's ground truth.
@@ -174,4 +146,77 @@ pub fn assert_same(actual: &Table, expected: &Table) {
     if let Some(difference) = reconcile::difference(actual, expected) {
         panic!("target differs from ground truth: {difference}");
     }
+}
+
+/// Writes `toml` as `dir/ferry.toml` and loads it.
+pub fn write_config(dir: &Path, toml: &str) -> Config {
+    let path = dir.join("ferry.toml");
+    std::fs::write(&path, toml).unwrap();
+    ferry_model::load_config(&SourceFile::new(&path, toml.to_owned()), &|_| None)
+        .unwrap_or_else(|issues| panic!("{issues:?}"))
+}
+
+/// Loads `examples/schemes/<file>` against `config`, after `edit` changed its JSON.
+pub fn example_scheme(
+    config: &Config,
+    file: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Scheme {
+    let path = repo_root().join("examples/schemes").join(file);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut json);
+    let text = serde_json::to_string_pretty(&json).unwrap();
+    ferry_model::load_scheme(
+        &SourceFile::new(&path, text),
+        &SchemeContext {
+            config: Some(config),
+            collections: None,
+        },
+    )
+    .unwrap_or_else(|issues| panic!("{issues:?}"))
+}
+
+/// `--from`, `--to` and "now" of a run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunWindow {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub now: i64,
+}
+
+impl RunWindow {
+    /// Up to the end of the simulated data, from the checkpoint (or `sync.start`).
+    pub const ALL: RunWindow = RunWindow {
+        from: None,
+        to: Some(RANGE_END),
+        now: RANGE_END + 86_400,
+    };
+}
+
+/// One run of `scheme`, with `collections` for lookups.
+pub async fn run_scheme(
+    config: &Config,
+    scheme: &Arc<Scheme>,
+    window: RunWindow,
+    collections: ferry_engine::lookup::Collections,
+) -> RunReport {
+    let store = ferry_store::connect(config.store.url.expose())
+        .await
+        .unwrap();
+    let mut context = open_context(config, Arc::clone(scheme), Arc::clone(&store))
+        .await
+        .unwrap();
+    context.collections = Arc::new(collections);
+    let options = RunOptions {
+        mode: RunMode::Sync,
+        kind: RunKind::Manual,
+        from: window.from,
+        to: window.to,
+        now: window.now,
+        heartbeat: std::time::Duration::from_secs(30),
+    };
+    let report = ferry_engine::run(&context, &options).await.unwrap();
+    store.close().await;
+    report
 }
