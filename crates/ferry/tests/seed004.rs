@@ -18,7 +18,7 @@ async fn refunds_land_in_mariadb_one_row_per_detail() {
         .unwrap();
     let database = format!("ferry_seed004_{}", std::process::id());
     let ws = Workspace::for_seed(
-        Seed::wdt_flagship(&sim.base_url()),
+        Seed::wdt_flagship(&sim.base_url(), "testsecret:testsalt"),
         TargetDb::Mysql(database),
     )
     .await;
@@ -51,4 +51,23 @@ async fn refunds_land_in_mariadb_one_row_per_detail() {
     assert_eq!(report["stats"]["written"], 0, "{report}");
     assert_eq!(ws.actual_rows().await.len(), expected.len());
     ws.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_wdt_secret_fails_the_run_with_the_platforms_rejection() {
+    let sim = SimBuilder::new(Platform::WdtFlagship)
+        .orders(20)
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let ws = Workspace::for_seed(
+        Seed::wdt_flagship(&sim.base_url(), "wrongsecret:testsalt"),
+        TargetDb::Sqlite,
+    )
+    .await;
+    let output = ws.run(&[]).output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("source `wdt_flagship`"), "{stderr}");
+    assert!(!stderr.contains("wrongsecret"), "the secret leaked: {stderr}");
 }

@@ -47,8 +47,9 @@ max_retries = 10
         }
     }
 
-    /// Seed 004 against the WDT flagship simulator at `base_url` (its default credentials).
-    pub fn wdt_flagship(base_url: &str) -> Seed {
+    /// Seed 004 against the WDT flagship simulator at `base_url`, with `wdt_secret` as the
+    /// WDT `secret:salt` (the simulator's is `testsecret:testsalt`).
+    pub fn wdt_flagship(base_url: &str, wdt_secret: &str) -> Seed {
         Seed {
             file: "004_wdt_refunds_to_mysql.json",
             table: "aftersales_refund_refund_search",
@@ -61,7 +62,7 @@ secret = "qimensecret"
 target_app_key = "87654321"
 sid = "mysid"
 wdt_appkey = "mykey"
-wdt_secret = "testsecret:testsalt"
+wdt_secret = "{wdt_secret}"
 max_retries = 10
 "#
             ),
