@@ -45,6 +45,22 @@ pub enum Command {
     Records(RecordsArgs),
     /// Run platform simulators on loopback until Ctrl-C
     Sim(SimArgs),
+    /// Sync the five case studies on simulators into SQLite and reconcile with ground truth
+    Demo(DemoArgs),
+}
+
+/// `ferry demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Directory for the demo's ferry.toml, schemes, ledger and target database
+    #[arg(long, default_value = ".ferry-demo")]
+    pub dir: PathBuf,
+    /// Write SQL targets here instead of the embedded SQLite file (`mysql://…`, `postgres://…`)
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Jushuitan orders to simulate (the other platforms get a quarter as many)
+    #[arg(long, default_value_t = 2_000)]
+    pub orders: u32,
 }
 
 /// `ferry run`.

@@ -25,6 +25,7 @@ fn main() {
         Command::Status(args) => commands::status::status(&cli.global, args),
         Command::Records(args) => commands::status::records(&cli.global, args),
         Command::Sim(args) => commands::sim::run(&cli.global, args),
+        Command::Demo(args) => commands::demo::run(&cli.global, args),
     };
     let code = match result {
         Ok(()) => 0,

@@ -69,5 +69,8 @@ async fn a_wrong_wdt_secret_fails_the_run_with_the_platforms_rejection() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("source `wdt_flagship`"), "{stderr}");
-    assert!(!stderr.contains("wrongsecret"), "the secret leaked: {stderr}");
+    assert!(
+        !stderr.contains("wrongsecret"),
+        "the secret leaked: {stderr}"
+    );
 }
