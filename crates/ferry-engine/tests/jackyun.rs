@@ -4,45 +4,30 @@
 //! seed's request selects (consigned, `tradeType` 92), keyed by the seed's `id` (`tradeNo`),
 //! and a second run over the same range writes nothing.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::Arc;
 
-use ferry_engine::{RunMode, RunOptions, RunOutcome, RunReport, open_context};
-use ferry_model::scheme::SchemeContext;
-use ferry_model::{Config, Scheme, SourceFile};
-use ferry_sim::{ModifiedRange, Platform, SimBuilder, SimHandle};
-use ferry_store::{RecordFilter, RunKind};
-use serde_json::{Value, json};
+use ferry_engine::{RunOutcome, RunReport};
+use ferry_sim::{ModifiedRange, Platform, SimBuilder};
+use ferry_store::StatusCounts;
+use support::{
+    RANGE_START, RunWindow, SimSetup as Harness, ledger_keys, ledger_target, run_scheme,
+};
 
-/// 2024-01-01 00:00:00 Beijing: the seed's `sync.start` and the first simulated day.
-const RANGE_START: i64 = 1_704_038_400;
-/// 2024-01-13 00:00:00 Beijing: two days after the ten simulated days, because the seed asks
-/// for consign times one day behind the window.
+/// 2024-01-13 00:00:00 Beijing: two days after the ten simulated days (from `RANGE_START`, the
+/// seed's `sync.start`), because the seed asks for consign times one day behind the window.
 const RANGE_END: i64 = RANGE_START + 12 * 86_400;
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    sim: SimHandle,
-    config: Config,
-    scheme: Arc<Scheme>,
-}
 
 impl Harness {
     async fn start() -> Harness {
         let sim = SimBuilder::new(Platform::Jackyun)
             .seed(17)
             .orders(1_200)
-            .data_range("2024-01-01", 10)
-            .serve("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let toml = format!(
-            r#"
-[store]
-url = "sqlite://{store}"
-
+            .data_range("2024-01-01", 10);
+        let connections = |base: &str| {
+            format!(
+                r#"
 [connections.jky]
 platform = "jackyun-qimen"
 base_url = "{base}/router/qm"
@@ -56,55 +41,22 @@ max_retries = 8
 
 [connections.keep]
 platform = "ledger"
-"#,
-            store = dir.path().join("ferry.db").display(),
-            base = sim.base_url(),
-        );
-        let config_path = dir.path().join("ferry.toml");
-        std::fs::write(&config_path, &toml).unwrap();
-        let config = ferry_model::load_config(&SourceFile::new(&config_path, toml), &|_| None)
-            .unwrap_or_else(|issues| panic!("{issues:?}"));
-        let scheme_path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/schemes/000_jky_to_banniu.json");
-        let mut scheme_json: Value =
-            serde_json::from_str(&std::fs::read_to_string(&scheme_path).unwrap()).unwrap();
-        scheme_json["target"] =
-            json!({"connection": "keep", "api": "写入空操作", "effect": "EXECUTE"});
-        let text = serde_json::to_string_pretty(&scheme_json).unwrap();
-        let scheme = ferry_model::load_scheme(
-            &SourceFile::new(&scheme_path, text),
-            &SchemeContext {
-                config: Some(&config),
-                collections: None,
-            },
-        )
-        .unwrap_or_else(|issues| panic!("{issues:?}"));
-        Harness {
-            _dir: dir,
-            sim,
-            config,
-            scheme: Arc::new(scheme),
-        }
+"#
+            )
+        };
+        Harness::serve(sim, connections, "000_jky_to_banniu.json", |json| {
+            ledger_target(json, "keep")
+        })
+        .await
     }
 
     async fn run(&self) -> RunReport {
-        let store = ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap();
-        let context = open_context(&self.config, Arc::clone(&self.scheme), Arc::clone(&store))
-            .await
-            .unwrap();
-        let options = RunOptions {
-            mode: RunMode::Sync,
-            kind: RunKind::Manual,
+        let window = RunWindow {
             from: Some(RANGE_START),
             to: Some(RANGE_END),
             now: RANGE_END + 86_400,
-            heartbeat: std::time::Duration::from_secs(30),
         };
-        let report = ferry_engine::run(&context, &options).await.unwrap();
-        store.close().await;
-        report
+        run_scheme(&self.config, &self.scheme, window, Default::default()).await
     }
 
     /// `tradeNo`s of the ground truth the seed's request selects.
@@ -119,21 +71,8 @@ platform = "ledger"
     }
 
     /// The ledger's keys and statuses.
-    async fn ledger(&self) -> (BTreeSet<String>, ferry_store::StatusCounts) {
-        let store = ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap();
-        let name = &self.scheme.name;
-        let records = store
-            .records(name, &RecordFilter::default(), None, 100_000)
-            .await
-            .unwrap();
-        let counts = store.counts(name).await.unwrap();
-        store.close().await;
-        (
-            records.into_iter().map(|record| record.key).collect(),
-            counts,
-        )
+    async fn ledger(&self) -> (BTreeSet<String>, StatusCounts) {
+        ledger_keys(&self.config, &self.scheme.name).await
     }
 }
 

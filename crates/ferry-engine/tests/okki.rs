@@ -2,28 +2,19 @@
 //! (写入空操作), compared with the simulator's ground truth, also while tokens expire mid-run
 //! and faults are injected.
 
-use std::sync::Arc;
+mod support;
 
-use ferry_engine::{RunMode, RunOptions, RunOutcome, RunReport, open_context};
-use ferry_model::scheme::SchemeContext;
-use ferry_model::{Config, Scheme, SourceFile};
-use ferry_sim::{FaultConfig, ModifiedRange, OkkiConfig, SimBuilder, SimConfig, SimHandle};
-use ferry_store::{RecordFilter, RecordStatus, RunKind, StatusCounts};
+use ferry_engine::{RunOutcome, RunReport};
+use ferry_sim::{FaultConfig, ModifiedRange, OkkiConfig, SimBuilder, SimConfig};
+use ferry_store::{RecordFilter, RecordStatus, StatusCounts};
 use serde_json::Value;
+use support::{
+    RANGE_END, RANGE_START, RunWindow, SimSetup as Harness, ledger_counts, ledger_records,
+    run_scheme,
+};
 
-/// 2024-01-01 00:00:00 Beijing time, the seed's `sync.start`.
-const RANGE_START: i64 = 1_704_038_400;
-/// 2024-02-01 00:00:00 Beijing time: after all simulated data (January 2024).
-const RANGE_END: i64 = 1_706_716_800;
 /// Status codes that `approval=1` selects (the simulator's 已审批, 已发货, 已完成).
 const APPROVED: [u64; 3] = [3, 4, 5];
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    sim: SimHandle,
-    config: Config,
-    scheme: Arc<Scheme>,
-}
 
 impl Harness {
     async fn start(sim: OkkiConfig, orders: u32, faults: FaultConfig) -> Harness {
@@ -31,16 +22,10 @@ impl Harness {
             .seed(29)
             .orders(orders)
             .data_range("2024-01-01", 31)
-            .faults(faults)
-            .serve("127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let toml = format!(
-            r#"
-[store]
-url = "sqlite://{store}"
-
+            .faults(faults);
+        let connections = |base: &str| {
+            format!(
+                r#"
 [connections.okki]
 platform = "okki"
 base_url = "{base}"
@@ -50,50 +35,20 @@ max_retries = 8
 
 [connections.ledger]
 platform = "ledger"
-"#,
-            store = dir.path().join("ferry.db").display(),
-            base = sim.base_url(),
-        );
-        let config_path = dir.path().join("ferry.toml");
-        std::fs::write(&config_path, &toml).unwrap();
-        let config = ferry_model::load_config(&SourceFile::new(&config_path, toml), &|_| None)
-            .unwrap_or_else(|issues| panic!("{issues:?}"));
-        let scheme_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/schemes/001_okki_orders.json");
-        let text = std::fs::read_to_string(&scheme_path).unwrap();
-        let context = SchemeContext {
-            config: Some(&config),
-            collections: None,
+"#
+            )
         };
-        let scheme = ferry_model::load_scheme(&SourceFile::new(&scheme_path, text), &context)
-            .unwrap_or_else(|issues| panic!("{issues:?}"));
-        Harness {
-            _dir: dir,
-            sim,
-            config,
-            scheme: Arc::new(scheme),
-        }
+        Harness::serve(sim, connections, "001_okki_orders.json", |_| {}).await
     }
 
-    /// One run from `from` (or the checkpoint) to `--to` after the data range.
+    /// One run from `from` (or the checkpoint; `RANGE_START` is the seed's `sync.start`) to
+    /// `--to` after the data range (January 2024).
     async fn run(&self, from: Option<i64>) -> RunReport {
-        let store = ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap();
-        let context = open_context(&self.config, Arc::clone(&self.scheme), Arc::clone(&store))
-            .await
-            .unwrap();
-        let options = RunOptions {
-            mode: RunMode::Sync,
-            kind: RunKind::Manual,
+        let window = RunWindow {
             from,
-            to: Some(RANGE_END),
-            now: RANGE_END + 86_400,
-            heartbeat: std::time::Duration::from_secs(30),
+            ..RunWindow::ALL
         };
-        let report = ferry_engine::run(&context, &options).await.unwrap();
-        store.close().await;
-        report
+        run_scheme(&self.config, &self.scheme, window, Default::default()).await
     }
 
     /// The approved orders of the ground truth, by `order_id` text (the ledger key).
@@ -110,34 +65,13 @@ platform = "ledger"
 
     /// Every ledger record of the scheme (key, status, payload), in key order, and the counts.
     async fn ledger(&self) -> (Vec<(String, RecordStatus, Value)>, StatusCounts) {
-        let store = ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap();
-        let mut records = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let batch = store
-                .records(
-                    &self.scheme.name,
-                    &RecordFilter::default(),
-                    after.as_deref(),
-                    500,
-                )
-                .await
-                .unwrap();
-            let Some(last) = batch.last() else {
-                break;
-            };
-            after = Some(last.key.clone());
-            records.extend(
-                batch
-                    .into_iter()
-                    .map(|record| (record.key, record.status, record.payload)),
-            );
-        }
-        let counts = store.counts(&self.scheme.name).await.unwrap();
-        store.close().await;
-        (records, counts)
+        let name = &self.scheme.name;
+        let records = ledger_records(&self.config, name, &RecordFilter::default()).await;
+        let records = records
+            .into_iter()
+            .map(|record| (record.key, record.status, record.payload))
+            .collect();
+        (records, ledger_counts(&self.config, name).await)
     }
 
     /// Asserts the ledger holds exactly the approved ground-truth orders, all written.

@@ -14,9 +14,10 @@ use ferry_engine::RunOutcome;
 use ferry_engine::lookup::Collections;
 use ferry_sim::banniu::{NewTask, build_parts};
 use ferry_sim::{BanniuConfig, ModifiedRange, Platform, SimBuilder};
-use ferry_store::{RecordFilter, RecordStatus};
 use serde_json::Value;
-use support::{RANGE_START, RunWindow, example_scheme, run_scheme, write_config};
+use support::{
+    RANGE_START, RunWindow, example_scheme, failed_records, run_scheme, serve, store_config,
+};
 
 /// 2024-01-13 00:00:00 Beijing: after the ten simulated days plus the seed's one-day lag on
 /// consign times.
@@ -27,10 +28,8 @@ async fn every_selected_trade_updates_its_banniu_task() {
     let jackyun = SimBuilder::new(Platform::Jackyun)
         .seed(29)
         .orders(300)
-        .data_range("2024-01-01", 10)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+        .data_range("2024-01-01", 10);
+    let jackyun = serve(jackyun).await;
     let mut banniu_config = BanniuConfig::default();
     banniu_config.common.data.orders = 3;
     let (banniu_sim, tasks) = build_parts(banniu_config).unwrap();
@@ -64,11 +63,8 @@ async fn every_selected_trade_updates_its_banniu_task() {
     assert_eq!(ids.len(), numbers.len() - 1);
 
     let dir = tempfile::tempdir().unwrap();
-    let toml = format!(
+    let connections = format!(
         r#"
-[store]
-url = "sqlite://{store}"
-
 [connections.jky]
 platform = "jackyun-qimen"
 base_url = "{jackyun}/router/qm"
@@ -90,11 +86,10 @@ rate = "200/s"
 [connections.ledger]
 platform = "ledger"
 "#,
-        store = dir.path().join("ferry.db").display(),
         jackyun = jackyun.base_url(),
         banniu = banniu.base_url(),
     );
-    let config = write_config(dir.path(), &toml);
+    let config = store_config(dir.path(), &connections);
     let task_feed = Arc::new(example_scheme(&config, "000_banniu_tasks.json", |_| {}));
     let updates = Arc::new(example_scheme(&config, "000_jky_to_banniu.json", |_| {}));
 
@@ -151,21 +146,7 @@ platform = "ledger"
         })
         .map(|trade| trade["tradeNo"].as_str().unwrap().to_owned())
         .collect();
-    let store = ferry_store::connect(config.store.url.expose())
-        .await
-        .unwrap();
-    let failed = store
-        .records(
-            &updates.name,
-            &RecordFilter {
-                status: Some(RecordStatus::Failed),
-                key: None,
-            },
-            None,
-            1000,
-        )
-        .await
-        .unwrap();
+    let failed = failed_records(&config, &updates.name).await;
     let failed_keys: BTreeSet<String> = failed.iter().map(|record| record.key.clone()).collect();
     assert_eq!(failed_keys, expected_failed);
     let reason = failed

@@ -15,9 +15,11 @@ use ferry_expr::RunVars;
 use ferry_sim::kingdee::forms::FieldRule;
 use ferry_sim::kingdee::{KingdeeControl, build_with_control};
 use ferry_sim::{KingdeeConfig, ModifiedRange, Platform, SimBuilder, SimHandle};
-use ferry_store::{RecordFilter, RecordStatus};
 use serde_json::Value;
-use support::{RANGE_END, RANGE_START, RunWindow, example_scheme, run_scheme, write_config};
+use support::{
+    RANGE_END, RANGE_START, RunWindow, example_scheme, failed_records, run_scheme, serve,
+    store_config,
+};
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -29,23 +31,16 @@ struct Setup {
 }
 
 async fn setup(kingdee: KingdeeConfig) -> Setup {
-    let wdt = SimBuilder::new(Platform::Wdt)
-        .seed(21)
-        .orders(400)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let wdt = SimBuilder::new(Platform::Wdt).seed(21).orders(400);
+    let wdt = serve(wdt).await;
     let (simulator, control) = build_with_control(kingdee).unwrap();
     let kingdee = simulator
         .serve("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let toml = format!(
+    let connections = format!(
         r#"
-[store]
-url = "sqlite://{store}"
-
 [connections.wdt]
 platform = "wdt-qimen"
 base_url = "{wdt}/router/qm"
@@ -63,11 +58,10 @@ username = "apiuser"
 login = "validate_user"
 password = "apipassword"
 "#,
-        store = dir.path().join("ferry.db").display(),
         wdt = wdt.base_url(),
         kingdee = kingdee.base_url(),
     );
-    let config = write_config(dir.path(), &toml);
+    let config = store_config(dir.path(), &connections);
     let scheme = Arc::new(example_scheme(
         &config,
         "003_wdt_customers_to_kingdee.json",
@@ -225,21 +219,7 @@ async fn a_customer_kingdee_rejects_fails_alone_with_kingdees_message() {
         }
     }
 
-    let store = ferry_store::connect(setup.config.store.url.expose())
-        .await
-        .unwrap();
-    let failed = store
-        .records(
-            &setup.scheme.name,
-            &RecordFilter {
-                status: Some(RecordStatus::Failed),
-                key: None,
-            },
-            None,
-            1000,
-        )
-        .await
-        .unwrap();
+    let failed = failed_records(&setup.config, &setup.scheme.name).await;
     assert_eq!(
         failed.iter().map(|record| &record.key).collect::<Vec<_>>(),
         rejected.iter().map(|(name, _)| *name).collect::<Vec<_>>()

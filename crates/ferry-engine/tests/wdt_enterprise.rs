@@ -7,56 +7,28 @@
 //! ledger must hold exactly the ground truth's invoice titles under the seed's filters, each
 //! with its latest stockout, and a second run must write nothing new.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
 
-use ferry_engine::{RunMode, RunOptions, RunOutcome, RunReport, open_context};
-use ferry_model::scheme::SchemeContext;
-use ferry_model::{Config, Scheme, SourceFile};
-use ferry_sim::{FaultConfig, ModifiedRange, Platform, SimBuilder, SimHandle};
-use ferry_store::{LedgerRecord, RecordFilter, RunKind, Store};
+use ferry_engine::{RunOutcome, RunReport};
+use ferry_sim::{FaultConfig, ModifiedRange, Platform, SimBuilder};
+use ferry_store::{LedgerRecord, RecordFilter};
 use serde_json::Value;
+use support::{
+    RANGE_END, RunWindow, SimSetup as Harness, ledger_counts, ledger_records, ledger_target,
+    run_scheme,
+};
 
-/// 2024-02-01 00:00:00 Beijing time: the end of the simulated data (January 2024).
-const RANGE_END: i64 = 1_706_716_800;
 const SCHEME: &str = "wdt-customers-to-kingdee";
 
-struct Harness {
-    _dir: tempfile::TempDir,
-    sim: SimHandle,
-    config: Config,
-    scheme: Arc<Scheme>,
-}
-
-/// Seed 003 with its target replaced by the ledger-only target on connection `keep`.
-fn seed_003(config: &Config) -> Scheme {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/schemes/003_wdt_customers_to_kingdee.json");
-    let mut scheme: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(scheme["source"]["id"], "invoice_title");
-    assert!(scheme["source"].get("beatFlat").is_none());
-    scheme["target"] = serde_json::json!({
-        "connection": "keep", "api": "写入空操作", "effect": "EXECUTE"
-    });
-    let text = serde_json::to_string_pretty(&scheme).unwrap();
-    let context = SchemeContext {
-        config: Some(config),
-        collections: None,
-    };
-    ferry_model::load_scheme(&SourceFile::new(&path, text), &context)
-        .unwrap_or_else(|issues| panic!("{issues:?}"))
-}
-
 impl Harness {
+    /// Seed 003 on `sim`, with its target replaced by the ledger-only target on connection
+    /// `keep`.
     async fn start(sim: SimBuilder) -> Harness {
-        let sim = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let toml = format!(
-            r#"
-[store]
-url = "sqlite://{store}"
-
+        let connections = |base: &str| {
+            format!(
+                r#"
 [connections.wdt]
 platform = "wdt-qimen"
 base_url = "{base}/router/qm"
@@ -70,66 +42,39 @@ rate = "200/s"
 
 [connections.keep]
 platform = "ledger"
-"#,
-            store = dir.path().join("ferry.db").display(),
-            base = sim.base_url(),
-        );
-        let path = dir.path().join("ferry.toml");
-        std::fs::write(&path, &toml).unwrap();
-        let config = ferry_model::load_config(&SourceFile::new(&path, toml), &|_| None)
-            .unwrap_or_else(|issues| panic!("{issues:?}"));
-        let scheme = Arc::new(seed_003(&config));
-        Harness {
-            _dir: dir,
-            sim,
-            config,
-            scheme,
-        }
-    }
-
-    async fn store(&self) -> Arc<dyn Store> {
-        ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap()
-    }
-
-    /// One run with `--from` (or the checkpoint) and `--to` at the end of the data.
-    async fn run(&self, from: Option<i64>) -> RunReport {
-        let store = self.store().await;
-        let context = open_context(&self.config, Arc::clone(&self.scheme), Arc::clone(&store))
-            .await
-            .unwrap();
-        let options = RunOptions {
-            mode: RunMode::Sync,
-            kind: RunKind::Manual,
-            from,
-            to: Some(RANGE_END),
-            now: RANGE_END + 86_400,
-            heartbeat: std::time::Duration::from_secs(30),
+"#
+            )
         };
-        let report = ferry_engine::run(&context, &options).await.unwrap();
-        store.close().await;
-        report
+        Harness::serve(
+            sim,
+            connections,
+            "003_wdt_customers_to_kingdee.json",
+            |scheme| {
+                assert_eq!(scheme["source"]["id"], "invoice_title");
+                assert!(scheme["source"].get("beatFlat").is_none());
+                ledger_target(scheme, "keep");
+            },
+        )
+        .await
+    }
+
+    /// One run with `--from` (or the checkpoint) and `--to` at the end of the simulated data
+    /// (January 2024).
+    async fn run(&self, from: Option<i64>) -> RunReport {
+        let window = RunWindow {
+            from,
+            ..RunWindow::ALL
+        };
+        run_scheme(&self.config, &self.scheme, window, Default::default()).await
     }
 
     /// Every ledger record of the scheme, by key.
     async fn ledger(&self) -> BTreeMap<String, LedgerRecord> {
-        let store = self.store().await;
-        let mut records = BTreeMap::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = store
-                .records(SCHEME, &RecordFilter::default(), after.as_deref(), 500)
-                .await
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            after = Some(last.key.clone());
-            for record in page {
-                records.insert(record.key.clone(), record);
-            }
-        }
-        store.close().await;
+        let records = ledger_records(&self.config, SCHEME, &RecordFilter::default()).await;
         records
+            .into_iter()
+            .map(|record| (record.key.clone(), record))
+            .collect()
     }
 
     /// Invoice title → the latest stockout with that title that seed 003 selects (status
@@ -187,9 +132,7 @@ async fn seed_003_fills_the_ledger_with_exactly_the_ground_truth_titles() {
             "latest stockout of `{title}`"
         );
     }
-    let store = harness.store().await;
-    let counts = store.counts(SCHEME).await.unwrap();
-    store.close().await;
+    let counts = ledger_counts(&harness.config, SCHEME).await;
     assert_eq!(counts.written, expected.len() as u64);
     assert_eq!(counts.total(), expected.len() as u64);
 

@@ -5,27 +5,15 @@
 //! a second run over the same range writes nothing new. Runs once with epoch-ms times and once
 //! with text times (`rules.time_format`), since the engine reads `modified` either way.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::Arc;
 
-use ferry_engine::{RunMode, RunOptions, RunOutcome, RunReport, open_context};
-use ferry_model::scheme::SchemeContext;
-use ferry_model::{Config, Scheme, SourceFile};
+use ferry_engine::{RunOutcome, RunReport};
 use ferry_sim::wdt_flagship::TimeFormat;
-use ferry_sim::{ModifiedRange, SimBuilder, SimConfig, SimHandle, WdtFlagshipConfig};
-use ferry_store::{RecordFilter, RunKind};
-use serde_json::{Value, json};
-
-/// 2024-02-01 00:00:00 Beijing time: after all simulated data (January 2024).
-const RANGE_END: i64 = 1_706_716_800;
-
-struct Harness {
-    _dir: tempfile::TempDir,
-    sim: SimHandle,
-    config: Config,
-    scheme: Arc<Scheme>,
-}
+use ferry_sim::{ModifiedRange, SimBuilder, SimConfig, WdtFlagshipConfig};
+use ferry_store::StatusCounts;
+use support::{RunWindow, SimSetup as Harness, ledger_keys, ledger_target, run_scheme};
 
 async fn start(time_format: TimeFormat) -> Harness {
     let mut sim_config = WdtFlagshipConfig::default();
@@ -33,16 +21,10 @@ async fn start(time_format: TimeFormat) -> Harness {
     let sim = SimBuilder::from_config(SimConfig::WdtFlagship(sim_config))
         .seed(4)
         .orders(700)
-        .data_range("2024-01-01", 31)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let toml = format!(
-        r#"
-[store]
-url = "sqlite://{store}"
-
+        .data_range("2024-01-01", 31);
+    let connections = |base: &str| {
+        format!(
+            r#"
 [connections.wdt_flagship]
 platform = "wdt-flagship-qimen"
 base_url = "{base}/router/qm"
@@ -56,58 +38,29 @@ max_retries = 4
 
 [connections.keep]
 platform = "ledger"
-"#,
-        store = dir.path().join("ferry.db").display(),
-        base = sim.base_url(),
-    );
-    let config_path = dir.path().join("ferry.toml");
-    let config = ferry_model::load_config(&SourceFile::new(&config_path, toml), &|_| None)
-        .unwrap_or_else(|issues| panic!("{issues:?}"));
-    let scheme_path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/schemes/004_wdt_refunds_to_mysql.json");
-    let mut scheme_json: Value =
-        serde_json::from_str(&std::fs::read_to_string(&scheme_path).unwrap()).unwrap();
-    assert!(
-        scheme_json["source"].get("condition").is_none(),
-        "seed 004 has no condition"
-    );
-    scheme_json["target"] = json!({"connection": "keep", "api": "写入空操作", "effect": "EXECUTE"});
-    let text = serde_json::to_string_pretty(&scheme_json).unwrap();
-    let scheme = ferry_model::load_scheme(
-        &SourceFile::new(&scheme_path, text),
-        &SchemeContext {
-            config: Some(&config),
-            collections: None,
-        },
-    )
-    .unwrap_or_else(|issues| panic!("{issues:?}"));
-    Harness {
-        _dir: dir,
-        sim,
-        config,
-        scheme: Arc::new(scheme),
-    }
+"#
+        )
+    };
+    Harness::serve(sim, connections, "004_wdt_refunds_to_mysql.json", |json| {
+        assert!(
+            json["source"].get("condition").is_none(),
+            "seed 004 has no condition"
+        );
+        ledger_target(json, "keep");
+    })
+    .await
 }
 
 impl Harness {
+    /// One run from the checkpoint to `--to` after all simulated data (January 2024).
     async fn run(&self) -> RunReport {
-        let store = ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap();
-        let context = open_context(&self.config, Arc::clone(&self.scheme), Arc::clone(&store))
-            .await
-            .unwrap();
-        let options = RunOptions {
-            mode: RunMode::Sync,
-            kind: RunKind::Manual,
-            from: None,
-            to: Some(RANGE_END),
-            now: RANGE_END + 86_400,
-            heartbeat: std::time::Duration::from_secs(30),
-        };
-        let report = ferry_engine::run(&context, &options).await.unwrap();
-        store.close().await;
-        report
+        run_scheme(
+            &self.config,
+            &self.scheme,
+            RunWindow::ALL,
+            Default::default(),
+        )
+        .await
     }
 
     /// `<refund_id>#<index>` for every detail of every ground-truth refund (seed 004 has no
@@ -125,19 +78,8 @@ impl Harness {
         keys
     }
 
-    async fn ledger_keys(&self) -> (BTreeSet<String>, ferry_store::StatusCounts) {
-        let store = ferry_store::connect(self.config.store.url.expose())
-            .await
-            .unwrap();
-        let name = &self.scheme.name;
-        let records = store
-            .records(name, &RecordFilter::default(), None, 1_000_000)
-            .await
-            .unwrap();
-        let counts = store.counts(name).await.unwrap();
-        store.close().await;
-        let keys = records.into_iter().map(|record| record.key).collect();
-        (keys, counts)
+    async fn ledger_keys(&self) -> (BTreeSet<String>, StatusCounts) {
+        ledger_keys(&self.config, &self.scheme.name).await
     }
 }
 

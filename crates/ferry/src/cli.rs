@@ -31,6 +31,8 @@ pub struct GlobalArgs {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented ferry.toml and an example scheme to start from
+    Init(InitArgs),
     /// Check ferry.toml and scheme files; print every problem with file:line:col
     Validate(ValidateArgs),
     /// Show the windows a run would fetch and the first request of each (secrets masked)
@@ -111,6 +113,14 @@ pub struct RecordsArgs {
     /// Show at most this many records
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
+}
+
+/// `ferry init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write ferry.toml and schemes/ (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 /// `ferry validate`.

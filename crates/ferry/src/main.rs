@@ -18,6 +18,7 @@ use crate::exit::Exit;
 fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Validate(args) => commands::validate::run(&cli.global, args),
         Command::Plan(args) => commands::plan::run(&cli.global, args),
         Command::Run(args) => commands::run::run(&cli.global, args),

@@ -1,9 +1,13 @@
 //! Test harness: a Jushuitan simulator in-process, seed 002 (examples/schemes) pointed at it,
 //! a SQLite ledger and a SQLite target in a temp dir, and a comparison of the target table
-//! with the simulator's ground truth.
+//! with the simulator's ground truth. Also the pieces every end-to-end test shares: writing
+//! `ferry.toml` (`store_config`, `write_config`), serving a simulator with one example scheme
+//! (`SimSetup`, `example_scheme`, `ledger_target`), one engine run (`run_scheme`) and reading
+//! the ledger page by page (`ledger_records`, `ledger_keys`, `ledger_counts`, `failed_records`).
 
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,7 +17,7 @@ use ferry_expr::RunVars;
 use ferry_model::scheme::SchemeContext;
 use ferry_model::{Config, Scheme, SourceFile};
 use ferry_sim::{ModifiedRange, SimBuilder, SimHandle};
-use ferry_store::RunKind;
+use ferry_store::{LedgerRecord, RecordFilter, RecordStatus, RunKind, StatusCounts};
 use sqlx::Row as _;
 
 /// 2024-02-01 00:00:00 Beijing time: after all simulated data (January 2024).
@@ -36,17 +40,14 @@ pub struct Harness {
 impl Harness {
     /// Starts `sim`, writes ferry.toml for it, creates the target table.
     pub async fn start(sim: SimBuilder, rate: Option<&str>) -> Harness {
-        let sim = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let sim = serve(sim).await;
         let dir = tempfile::tempdir().unwrap();
         let target_url = format!("sqlite://{}", dir.path().join("target.db").display());
         let rate_line = rate
             .map(|rate| format!("rate = \"{rate}\"\n"))
             .unwrap_or_default();
-        let toml = format!(
+        let connections = format!(
             r#"
-[store]
-url = "sqlite://{store}"
-
 [connections.jst]
 platform = "jushuitan-qimen"
 base_url = "{base}/router/qm"
@@ -59,10 +60,9 @@ max_retries = 8
 platform = "sqlite"
 url = "{target_url}"
 "#,
-            store = dir.path().join("ferry.db").display(),
             base = sim.base_url(),
         );
-        let config = write_config(dir.path(), &toml);
+        let config = store_config(dir.path(), &connections);
         let scheme = example_scheme(&config, "002_jst_orders_to_mysql.json", |_| {});
         let ddl =
             std::fs::read_to_string(repo_root().join("examples/sql/order_list_query.sql")).unwrap();
@@ -156,6 +156,61 @@ pub fn write_config(dir: &Path, toml: &str) -> Config {
         .unwrap_or_else(|issues| panic!("{issues:?}"))
 }
 
+/// Writes `dir/ferry.toml`, a SQLite store at `dir/ferry.db` followed by `connections` (TOML
+/// tables), and loads it.
+pub fn store_config(dir: &Path, connections: &str) -> Config {
+    let store = dir.join("ferry.db");
+    let toml = format!(
+        "[store]\nurl = \"sqlite://{}\"\n{connections}",
+        store.display()
+    );
+    write_config(dir, &toml)
+}
+
+/// Serves `sim` on a free local port.
+pub async fn serve(sim: SimBuilder) -> SimHandle {
+    sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap()
+}
+
+/// A served simulator, a temp dir holding `ferry.toml` and the SQLite ledger, and one example
+/// scheme loaded against that config.
+pub struct SimSetup {
+    pub dir: tempfile::TempDir,
+    pub sim: SimHandle,
+    pub config: Config,
+    pub scheme: Arc<Scheme>,
+}
+
+impl SimSetup {
+    /// Serves `sim`, writes `ferry.toml` (a SQLite store, then `connections` of the simulator's
+    /// base URL) and loads `examples/schemes/<file>` after `edit` changed its JSON.
+    pub async fn serve(
+        sim: SimBuilder,
+        connections: impl FnOnce(&str) -> String,
+        file: &str,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> SimSetup {
+        let sim = serve(sim).await;
+        let dir = tempfile::tempdir().unwrap();
+        let config = store_config(dir.path(), &connections(&sim.base_url()));
+        let scheme = Arc::new(example_scheme(&config, file, edit));
+        SimSetup {
+            dir,
+            sim,
+            config,
+            scheme,
+        }
+    }
+}
+
+/// Replaces a scheme's `target` (JSON) with the ledger-only target (`写入空操作`) on
+/// `connection`.
+pub fn ledger_target(scheme: &mut serde_json::Value, connection: &str) {
+    scheme["target"] = serde_json::json!({
+        "connection": connection, "api": "写入空操作", "effect": "EXECUTE"
+    });
+}
+
 /// Loads `examples/schemes/<file>` against `config`, after `edit` changed its JSON.
 pub fn example_scheme(
     config: &Config,
@@ -219,4 +274,55 @@ pub async fn run_scheme(
     let report = ferry_engine::run(&context, &options).await.unwrap();
     store.close().await;
     report
+}
+
+/// Every ledger record of `scheme` that `filter` selects, in key order (read page by page).
+pub async fn ledger_records(
+    config: &Config,
+    scheme: &str,
+    filter: &RecordFilter,
+) -> Vec<LedgerRecord> {
+    let store = ferry_store::connect(config.store.url.expose())
+        .await
+        .unwrap();
+    let mut records: Vec<LedgerRecord> = Vec::new();
+    loop {
+        let after = records.last().map(|record| record.key.clone());
+        let page = store
+            .records(scheme, filter, after.as_deref(), 500)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        records.extend(page);
+    }
+    store.close().await;
+    records
+}
+
+/// Every failed ledger record of `scheme`, in key order.
+pub async fn failed_records(config: &Config, scheme: &str) -> Vec<LedgerRecord> {
+    let failed = RecordFilter {
+        status: Some(RecordStatus::Failed),
+        key: None,
+    };
+    ledger_records(config, scheme, &failed).await
+}
+
+/// The ledger's record counts per status for `scheme`.
+pub async fn ledger_counts(config: &Config, scheme: &str) -> StatusCounts {
+    let store = ferry_store::connect(config.store.url.expose())
+        .await
+        .unwrap();
+    let counts = store.counts(scheme).await.unwrap();
+    store.close().await;
+    counts
+}
+
+/// The keys of every ledger record of `scheme`, and its counts per status.
+pub async fn ledger_keys(config: &Config, scheme: &str) -> (BTreeSet<String>, StatusCounts) {
+    let records = ledger_records(config, scheme, &RecordFilter::default()).await;
+    let keys = records.into_iter().map(|record| record.key).collect();
+    (keys, ledger_counts(config, scheme).await)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod demo;
+pub mod init;
 pub mod plan;
 pub mod run;
 pub mod sim;
