@@ -32,6 +32,8 @@ use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::framework::core::SimCore;
+use crate::framework::stats::Counter;
 use crate::framework::time::parse_datetime;
 
 /// The Qimen custom-API route path.
@@ -215,7 +217,8 @@ pub struct GatewayRules<'a> {
     pub routing_param: &'a str,
 }
 
-fn present<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Option<&'a str> {
+/// The value of parameter `name`, unless it is missing or empty.
+pub fn present<'a>(params: &'a BTreeMap<String, String>, name: &str) -> Option<&'a str> {
     params
         .get(name)
         .map(String::as_str)
@@ -275,6 +278,29 @@ pub fn check_request(
         ));
     }
     Ok(())
+}
+
+/// Applies [`check_request`] at the simulator clock and returns that clock. On failure it
+/// counts the rejection (a bad signature as [`Counter::RejectedSign`], anything else as
+/// [`Counter::RejectedRequest`]) and returns the gateway's error reply (boxed: it is large).
+pub fn admit(
+    core: &SimCore,
+    params: &BTreeMap<String, String>,
+    config: &QimenGatewayConfig,
+    rules: GatewayRules<'_>,
+    request_id: &str,
+) -> Result<i64, Box<Response>> {
+    let now = core.clock.now_seconds();
+    if let Err(error) = check_request(params, config, rules, now) {
+        let counter = if error.is_signature() {
+            Counter::RejectedSign
+        } else {
+            Counter::RejectedRequest
+        };
+        core.stats.incr(counter);
+        return Err(Box::new(json_reply(error.body(request_id))));
+    }
+    Ok(now)
 }
 
 /// The TOP rate-limit envelope (code 7), `wait` rounded up to whole seconds (at least 1).

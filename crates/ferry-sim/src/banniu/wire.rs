@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use crate::banniu::AuthConfig;
 use crate::banniu::tasks::BizError;
-use crate::framework::time::parse_datetime;
+use crate::framework::time::{is_fresh, parse_datetime};
 
 /// Code of the rate-limit reply \[I\].
 pub const RATE_LIMIT_CODE: i64 = 429;
@@ -71,9 +71,8 @@ pub fn check_system(
     if !token_ok {
         return Err(refuse(40002, "access_token无效或已过期"));
     }
-    let timestamp_ok = field("timestamp")
-        .and_then(parse_datetime)
-        .is_some_and(|sent| sent.abs_diff(now) <= auth.timestamp_tolerance_s);
+    let sent = field("timestamp").and_then(parse_datetime);
+    let timestamp_ok = is_fresh(sent, now, auth.timestamp_tolerance_s);
     if !timestamp_ok {
         return Err(refuse(40003, "timestamp无效"));
     }

@@ -69,6 +69,12 @@ pub fn format_datetime(seconds: i64) -> String {
     out
 }
 
+/// Whether a request's `sent` time (Unix seconds; `None` = missing or unparsable) is within
+/// `tolerance_s` seconds of the simulator clock `now`, either way.
+pub fn is_fresh(sent: Option<i64>, now: i64, tolerance_s: u64) -> bool {
+    sent.is_some_and(|sent| sent.abs_diff(now) <= tolerance_s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,9 +27,13 @@ use std::sync::atomic::AtomicU64;
 use axum::Router;
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::SimError;
-use crate::framework::control::{GroundTruth, ModifiedRange};
+use crate::framework::assemble::{
+    TruthSource, assemble, check_at_least, check_not_empty, check_page_sizes,
+};
+use crate::framework::control::ModifiedRange;
 use crate::framework::core::{CommonConfig, SimCore};
 use crate::framework::simulator::Simulator;
 use crate::jackyun::query::QueryRules;
@@ -129,54 +133,37 @@ pub struct JackyunState {
     pub pages: AtomicU64,
 }
 
-struct Truth(Arc<JackyunState>);
+/// The trades never change, so a snapshot copies only their indexes.
+impl TruthSource for JackyunState {
+    type Core = ();
+    type Json = Value;
 
-impl GroundTruth for Truth {
-    fn records(&self, range: ModifiedRange) -> Box<dyn Iterator<Item = Vec<u8>> + Send> {
-        let case = self.0.config.reply.key_case;
-        let records: Vec<Vec<u8>> = self
-            .0
-            .trades
+    fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, ())> {
+        self.trades
             .iter()
-            .filter(|trade| range.contains(trade.modified))
-            .map(|trade| serde_json::to_vec(&render(trade, case)).unwrap_or_default())
-            .collect();
-        Box::new(records.into_iter())
+            .enumerate()
+            .filter(|(_, trade)| range.contains(trade.modified))
+            .map(|(record, _)| (record as u32, ()))
+            .collect()
+    }
+
+    fn render(&self, record: u32, _core: &()) -> Value {
+        render(&self.trades[record as usize], self.config.reply.key_case)
     }
 }
 
 fn validate(config: &JackyunConfig) -> Result<(), SimError> {
     let rules = &config.rules;
-    if rules.max_page_size == 0 {
-        return Err(SimError::config(
-            "rules.max_page_size",
-            "must be at least 1",
-        ));
-    }
-    if !(1..=rules.max_page_size).contains(&rules.default_page_size) {
-        return Err(SimError::config(
-            "rules.default_page_size",
-            "must be within 1..=max_page_size",
-        ));
-    }
-    if rules.max_span_days == 0 {
-        return Err(SimError::config(
-            "rules.max_span_days",
-            "must be at least 1",
-        ));
-    }
+    check_page_sizes(rules.max_page_size, rules.default_page_size)?;
+    check_at_least(rules.max_span_days, 1, "rules.max_span_days")?;
     if !(0.0..=1.0).contains(&config.reply.data_as_string) {
         return Err(SimError::config(
             "reply.data_as_string",
             "must be within 0.0..=1.0",
         ));
     }
-    if config.qimen.secret.is_empty() {
-        return Err(SimError::config("qimen.secret", "must not be empty"));
-    }
-    if config.app.secret.is_empty() {
-        return Err(SimError::config("app.secret", "must not be empty"));
-    }
+    check_not_empty(&config.qimen.secret, "qimen.secret")?;
+    check_not_empty(&config.app.secret, "app.secret")?;
     Ok(())
 }
 
@@ -197,14 +184,8 @@ pub fn build(config: JackyunConfig) -> Result<Simulator, SimError> {
         trades,
         pages: AtomicU64::new(0),
     });
-    let routes = Router::new()
+    let routes = Router::<Arc<JackyunState>>::new()
         .route(QIMEN_PATH, post(qimen_route::handle))
-        .route(NATIVE_PATH, post(native_route::handle))
-        .with_state(Arc::clone(&state));
-    Ok(Simulator::new(
-        "jackyun",
-        core,
-        Arc::new(Truth(state)),
-        routes,
-    ))
+        .route(NATIVE_PATH, post(native_route::handle));
+    Ok(assemble("jackyun", core, state, routes))
 }

@@ -25,7 +25,7 @@ use axum::http::Uri;
 use axum::response::Response;
 
 use crate::framework::stats::Counter;
-use crate::framework::time::parse_datetime;
+use crate::framework::time::{is_fresh, parse_datetime};
 use crate::jackyun::query::BizError;
 use crate::jackyun::reply::{error_object, parse_biz, rate_limited, serve};
 use crate::jackyun::sign::jky_sign;
@@ -50,8 +50,11 @@ fn check(state: &JackyunState, params: &BTreeMap<String, String>) -> Result<(), 
         return Err(error(401, "GSE.APPKEY_INVALID", "appkey无效"));
     }
     let now = state.core.clock.now_seconds();
-    let fresh = parse_datetime(get("timestamp"))
-        .is_some_and(|sent| sent.abs_diff(now) <= app.timestamp_tolerance_s);
+    let fresh = is_fresh(
+        parse_datetime(get("timestamp")),
+        now,
+        app.timestamp_tolerance_s,
+    );
     if !fresh {
         return Err(error(400, "GSE.TIMESTAMP_INVALID", "timestamp无效"));
     }

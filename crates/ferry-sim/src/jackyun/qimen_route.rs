@@ -25,7 +25,7 @@ use crate::jackyun::query::BizError;
 use crate::jackyun::reply::{error_object, parse_biz, qimen_wrap, serve};
 use crate::jackyun::sign::{jky_sign, qimen_jky_params};
 use crate::jackyun::{JackyunState, TRADE_LIST_METHOD};
-use crate::qimen::{GatewayRules, check_request, json_reply, parse_params, rate_limited_body};
+use crate::qimen::{GatewayRules, admit, json_reply, parse_params, rate_limited_body};
 
 const RULES: GatewayRules<'static> = GatewayRules {
     methods: &[TRADE_LIST_METHOD],
@@ -71,15 +71,14 @@ pub async fn handle(State(state): State<Arc<JackyunState>>, uri: Uri, body: Byte
         stats.incr(Counter::RateLimited);
         return json_reply(rate_limited_body(wait, &request_id));
     }
-    let now = state.core.clock.now_seconds();
-    if let Err(error) = check_request(&params, &state.config.qimen, RULES, now) {
-        let counter = if error.is_signature() {
-            Counter::RejectedSign
-        } else {
-            Counter::RejectedRequest
-        };
-        stats.incr(counter);
-        return json_reply(error.body(&request_id));
+    if let Err(reply) = admit(
+        &state.core,
+        &params,
+        &state.config.qimen,
+        RULES,
+        &request_id,
+    ) {
+        return *reply;
     }
     if let Err(error) = jackyun_checks(&state, &params) {
         let counter = if error.sub_code == "GSE.SIGN_INVALID" {

@@ -20,19 +20,22 @@ pub mod sign;
 pub mod store;
 pub mod text;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::routing::{any, post};
 use serde::{Deserialize, Serialize};
 
 use crate::error::SimError;
-use crate::framework::control::{GroundTruth, ModifiedRange};
+use crate::framework::assemble::{
+    TruthSource, assemble, check_at_least, check_not_empty, check_page_sizes, read,
+};
+use crate::framework::control::ModifiedRange;
 use crate::framework::core::{CommonConfig, SimCore};
 use crate::framework::simulator::Simulator;
-use crate::jushuitan::orders::{RenderSettings, render};
+use crate::jushuitan::orders::{OrderJson, RenderSettings, render};
 use crate::jushuitan::query::QueryRules;
-use crate::jushuitan::store::OrderStore;
+use crate::jushuitan::store::{OrderCore, OrderStore};
 use crate::qimen::{QIMEN_PATH, QimenGatewayConfig};
 
 /// The Qimen method this simulator serves.
@@ -90,49 +93,25 @@ pub struct JushuitanState {
     pub render: RenderSettings,
 }
 
-struct Truth(Arc<JushuitanState>);
+impl TruthSource for JushuitanState {
+    type Core = OrderCore;
+    type Json = OrderJson;
 
-impl GroundTruth for Truth {
-    fn records(&self, range: ModifiedRange) -> Box<dyn Iterator<Item = Vec<u8>> + Send> {
-        let snapshot = self
-            .0
-            .store
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .snapshot(range);
-        let settings = self.0.render;
-        Box::new(snapshot.into_iter().map(move |(record, core)| {
-            serde_json::to_vec(&render(&settings, record, &core)).unwrap_or_default()
-        }))
+    fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, OrderCore)> {
+        read(&self.store).snapshot(range)
+    }
+
+    fn render(&self, record: u32, core: &OrderCore) -> OrderJson {
+        render(&self.render, record, core)
     }
 }
 
 fn validate(config: &JushuitanConfig) -> Result<(), SimError> {
     let rules = &config.rules;
-    if rules.max_page_size == 0 {
-        return Err(SimError::config(
-            "rules.max_page_size",
-            "must be at least 1",
-        ));
-    }
-    if !(1..=rules.max_page_size).contains(&rules.default_page_size) {
-        return Err(SimError::config(
-            "rules.default_page_size",
-            "must be within 1..=max_page_size",
-        ));
-    }
-    if rules.max_span_days == 0 {
-        return Err(SimError::config(
-            "rules.max_span_days",
-            "must be at least 1",
-        ));
-    }
-    if config.qimen.secret.is_empty() {
-        return Err(SimError::config("qimen.secret", "must not be empty"));
-    }
-    if config.native.app_secret.is_empty() {
-        return Err(SimError::config("native.app_secret", "must not be empty"));
-    }
+    check_page_sizes(rules.max_page_size, rules.default_page_size)?;
+    check_at_least(rules.max_span_days, 1, "rules.max_span_days")?;
+    check_not_empty(&config.qimen.secret, "qimen.secret")?;
+    check_not_empty(&config.native.app_secret, "native.app_secret")?;
     Ok(())
 }
 
@@ -153,18 +132,12 @@ pub fn build(config: JushuitanConfig) -> Result<Simulator, SimError> {
         store: RwLock::new(store),
         render,
     });
-    let routes = Router::new()
+    let routes = Router::<Arc<JushuitanState>>::new()
         .route(
             QIMEN_PATH,
             post(qimen_route::handle).get(qimen_route::handle),
         )
         .route("/open/orders/single/query", post(native_route::handle))
-        .route("/open/{*path}", any(native_route::unknown_path))
-        .with_state(Arc::clone(&state));
-    Ok(Simulator::new(
-        "jushuitan",
-        core,
-        Arc::new(Truth(state)),
-        routes,
-    ))
+        .route("/open/{*path}", any(native_route::unknown_path));
+    Ok(assemble("jushuitan", core, state, routes))
 }

@@ -28,12 +28,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::framework::stats::Counter;
+use crate::framework::time::is_fresh;
 use crate::jushuitan::JushuitanState;
 use crate::jushuitan::orders::OrderJson;
 use crate::jushuitan::query::{NATIVE_WINDOW, OrderQuery, PARAM_ERROR_CODE, Params};
 use crate::jushuitan::service::serve_page;
 use crate::jushuitan::sign::verify;
-use crate::qimen::parse_params;
+use crate::qimen::{parse_params, present};
 
 #[derive(Serialize)]
 struct Reply<'a, T> {
@@ -99,12 +100,7 @@ pub async fn handle(State(state): State<Arc<JushuitanState>>, uri: Uri, body: By
         return response;
     }
     let params = parse_params(uri.query(), &body);
-    let field = |name: &str| {
-        params
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    };
+    let field = |name: &str| present(&params, name);
     let native = &state.config.native;
     let rejected = |code: u32, msg: &str| {
         stats.incr(if code == 10 {
@@ -121,9 +117,8 @@ pub async fn handle(State(state): State<Arc<JushuitanState>>, uri: Uri, body: By
         return rejected(100, "access_token已过期或无效");
     }
     let now = state.core.clock.now_seconds();
-    let timestamp_ok = field("timestamp")
-        .and_then(|text| text.parse::<i64>().ok())
-        .is_some_and(|sent| sent.abs_diff(now) <= native.timestamp_tolerance_s);
+    let sent = field("timestamp").and_then(|text| text.parse::<i64>().ok());
+    let timestamp_ok = is_fresh(sent, now, native.timestamp_tolerance_s);
     if !timestamp_ok {
         return rejected(12, "timestamp无效");
     }

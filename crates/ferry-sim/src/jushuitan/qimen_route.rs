@@ -24,7 +24,7 @@ use crate::jushuitan::orders::OrderJson;
 use crate::jushuitan::query::{BizError, OrderQuery, Params, QIMEN_WINDOW};
 use crate::jushuitan::service::serve_page;
 use crate::jushuitan::{JushuitanState, ORDER_LIST_METHOD};
-use crate::qimen::{GatewayRules, check_request, json_reply, parse_params, rate_limited_body};
+use crate::qimen::{GatewayRules, admit, json_reply, parse_params, rate_limited_body};
 
 const RULES: GatewayRules<'static> = GatewayRules {
     methods: &[ORDER_LIST_METHOD],
@@ -79,15 +79,14 @@ pub async fn handle(State(state): State<Arc<JushuitanState>>, uri: Uri, body: By
         stats.incr(Counter::RateLimited);
         return json_reply(rate_limited_body(wait, &request_id));
     }
-    let now = state.core.clock.now_seconds();
-    if let Err(error) = check_request(&params, &state.config.qimen, RULES, now) {
-        let counter = if error.is_signature() {
-            Counter::RejectedSign
-        } else {
-            Counter::RejectedRequest
-        };
-        stats.incr(counter);
-        return json_reply(error.body(&request_id));
+    if let Err(reply) = admit(
+        &state.core,
+        &params,
+        &state.config.qimen,
+        RULES,
+        &request_id,
+    ) {
+        return *reply;
     }
     let parsed = {
         let store = state

@@ -8,11 +8,11 @@
 
 use std::sync::PoisonError;
 
+use crate::framework::paging::{late_indexing, move_fault, page_bounds};
 use crate::framework::stats::Counter;
 use crate::jushuitan::JushuitanState;
 use crate::jushuitan::orders::{OrderJson, render};
 use crate::jushuitan::query::OrderQuery;
-use crate::jushuitan::store::Visibility;
 
 /// One served page and its paging fields.
 #[derive(Debug)]
@@ -31,28 +31,16 @@ pub struct PageOutcome {
     pub orders: Vec<OrderJson>,
 }
 
-/// The visibility rule at this moment.
-pub fn visibility(state: &JushuitanState) -> Visibility {
-    let late = state.core.faults.late_index();
-    Visibility {
-        now: state.core.clock.now_seconds(),
-        seed: state.core.seed,
-        late_probability: late.probability,
-        late_delay: i64::try_from(late.delay_s).unwrap_or(i64::MAX),
-    }
-}
-
 /// Serves `query`'s page.
 pub fn serve_page(state: &JushuitanState, query: &OrderQuery) -> PageOutcome {
-    let visibility = visibility(state);
+    let visibility = late_indexing(&state.core);
     let offset = (query.page_index as usize - 1).saturating_mul(query.page_size as usize);
     let (data_count, page_cores, hidden, served_end) = {
         let store = state.store.read().unwrap_or_else(PoisonError::into_inner);
         let view = store.view(&query.filter, &visibility);
-        let end = offset
-            .saturating_add(query.page_size as usize)
-            .min(view.len());
-        let cores: Vec<_> = (offset.min(end)..end)
+        let page = page_bounds(view.len(), offset, query.page_size as usize);
+        let end = page.end;
+        let cores: Vec<_> = page
             .map(|position| {
                 let record = view.record_at(position);
                 (record, store.core(record))
@@ -69,20 +57,10 @@ pub fn serve_page(state: &JushuitanState, query: &OrderQuery) -> PageOutcome {
     stats.add(Counter::RecordsServed, orders.len() as u64);
     stats.add(Counter::LateHidden, hidden as u64);
 
-    let (moves, include_served) = state.core.faults.roll_moves();
-    if moves > 0 {
-        stats.incr(Counter::FaultMoveRecords);
-        let first_candidate = if include_served { 0 } else { served_end };
+    move_fault(&state.core, served_end, |first_candidate, moves, choose| {
         let mut store = state.store.write().unwrap_or_else(PoisonError::into_inner);
-        let moved = store.move_later(
-            &query.filter,
-            &visibility,
-            first_candidate,
-            moves,
-            |low, high| state.core.faults.choose(low, high),
-        );
-        stats.add(Counter::RecordsMoved, u64::from(moved));
-    }
+        store.move_later(&query.filter, &visibility, first_candidate, moves, choose)
+    });
 
     let data_count = data_count as u64;
     let page_size = u64::from(query.page_size);

@@ -5,14 +5,19 @@
 //! are generated in `order_date` order, so record index order = `o_id` order. `o_id`s and
 //! `oi_id`s are unique and increasing. The store answers three questions: which orders a query
 //! sees ([`OrderStore::view`]), what moves while a client pages ([`OrderStore::move_later`]),
-//! and the ground truth ([`OrderStore::snapshot`]).
+//! and the ground truth (`snapshot`, from the shared [`TimedStore`] it derefs to).
+
+use std::ops::Deref;
 
 use rand::Rng;
 
-use crate::framework::control::ModifiedRange;
 use crate::framework::data::DataRange;
 use crate::framework::index::{Entry, TimeIndex};
-use crate::framework::rng::{stream, unit};
+pub use crate::framework::records::pick_weighted;
+use crate::framework::records::{
+    LateIndexing, TimedStore, pick_candidate, sorted_times, timed_core,
+};
+use crate::framework::rng::stream;
 use crate::jushuitan::query::{DateType, OrderFilter};
 use crate::jushuitan::text::{STATUS_SENT, STATUS_WAIT_PAY, STATUS_WEIGHTS, STATUSES};
 
@@ -44,52 +49,13 @@ pub struct OrderCore {
     pub item_count: u8,
 }
 
-/// Whether each order is visible to a query at a given moment.
-#[derive(Debug, Clone, Copy)]
-pub struct Visibility {
-    /// The simulator clock (Unix seconds).
-    pub now: i64,
-    /// Run seed (the late flag is a deterministic coin per order and version).
-    pub seed: u64,
-    /// Share of orders that are late-indexed.
-    pub late_probability: f64,
-    /// How long after `modified` a late order becomes visible (seconds).
-    pub late_delay: i64,
-}
+/// Whether each order is visible to a query at a given moment (late indexing).
+pub type Visibility = LateIndexing;
 
-impl Visibility {
-    fn delay_of(&self, record: u32, core: &OrderCore) -> i64 {
-        if self.late_probability <= 0.0 {
-            return 0;
-        }
-        let coin_index = (u64::from(record) << 16) | u64::from(core.version);
-        if unit(self.seed, "jushuitan.late", coin_index) < self.late_probability {
-            self.late_delay
-        } else {
-            0
-        }
-    }
+/// The domain of the per-order late-indexing coin.
+const LATE: &str = "jushuitan.late";
 
-    /// Whether `core` exists and is indexed at `now`.
-    pub fn is_visible(&self, record: u32, core: &OrderCore) -> bool {
-        i64::from(core.modified) + self.delay_of(record, core) <= self.now
-    }
-
-    /// Whether `core` has happened by `now` (indexed or not).
-    pub fn exists(&self, core: &OrderCore) -> bool {
-        i64::from(core.modified) <= self.now
-    }
-
-    /// The latest `modified` for which every order is certainly visible.
-    fn certain_bound(&self) -> i64 {
-        let delay = if self.late_probability > 0.0 {
-            self.late_delay
-        } else {
-            0
-        };
-        self.now - delay
-    }
-}
+timed_core!(OrderCore, modified, status);
 
 /// The orders a query sees, in platform order (time, then `o_id`).
 #[derive(Debug)]
@@ -123,37 +89,26 @@ impl View<'_> {
 /// All orders and their indexes.
 #[derive(Debug)]
 pub struct OrderStore {
-    cores: Vec<OrderCore>,
-    by_modified: TimeIndex,
+    records: TimedStore<OrderCore>,
     by_order_date: TimeIndex,
     by_send_date: TimeIndex,
-    range: DataRange,
-    max_modified: u32,
 }
 
-/// Picks an index from a weighted table; shared with the renderer.
-pub fn pick_weighted(rng: &mut impl Rng, weights: &[u32]) -> usize {
-    let total: u32 = weights.iter().sum();
-    let mut roll = rng.random_range(0..total);
-    for (position, weight) in weights.iter().enumerate() {
-        if roll < *weight {
-            return position;
-        }
-        roll -= weight;
+/// The shared store API: `len`, `is_empty`, `core`, `snapshot` (in key order), ….
+impl Deref for OrderStore {
+    type Target = TimedStore<OrderCore>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.records
     }
-    weights.len() - 1
 }
 
 impl OrderStore {
     /// Generates `count` orders over `range` from `seed`.
     pub fn generate(seed: u64, count: u32, range: DataRange) -> Self {
         let mut rng = stream(seed, "jushuitan.layout", 0);
-        let span = range.len_seconds();
         let last = range.end - 1;
-        let mut order_dates: Vec<u32> = (0..count)
-            .map(|_| range.start + rng.random_range(0..span))
-            .collect();
-        order_dates.sort_unstable();
+        let order_dates = sorted_times(&mut rng, count, range);
         let mut cores = Vec::with_capacity(order_dates.len());
         let mut o_id = O_ID_BASE;
         let mut next_oi_id = OI_ID_BASE;
@@ -193,57 +148,27 @@ impl OrderStore {
             next_oi_id += u32::from(item_count);
         }
         let groups = STATUSES.len();
-        let by_modified = TimeIndex::build(cores.len(), groups, |i| {
-            Some((cores[i].modified, cores[i].status))
-        });
         let by_order_date = TimeIndex::build(cores.len(), groups, |i| {
             Some((cores[i].order_date, cores[i].status))
         });
         let by_send_date = TimeIndex::build(cores.len(), groups, |i| {
             (cores[i].send_date != 0).then_some((cores[i].send_date, cores[i].status))
         });
-        let max_modified = cores
-            .iter()
-            .map(|core| core.modified)
-            .max()
-            .unwrap_or(range.start);
         Self {
-            cores,
-            by_modified,
+            records: TimedStore::new(cores, groups, range),
             by_order_date,
             by_send_date,
-            range,
-            max_modified,
         }
-    }
-
-    /// Number of orders.
-    pub fn len(&self) -> usize {
-        self.cores.len()
-    }
-
-    /// Whether there are no orders.
-    pub fn is_empty(&self) -> bool {
-        self.cores.is_empty()
-    }
-
-    /// The stored part of order `record`.
-    pub fn core(&self, record: u32) -> OrderCore {
-        self.cores[record as usize]
     }
 
     /// The record index of an `o_id`.
     pub fn find_o_id(&self, o_id: u32) -> Option<u32> {
-        let position = self
-            .cores
-            .binary_search_by_key(&o_id, |core| core.o_id)
-            .ok()?;
-        u32::try_from(position).ok()
+        self.records.find(o_id, |core| core.o_id)
     }
 
     fn index(&self, date_type: DateType) -> &TimeIndex {
         match date_type {
-            DateType::Modified => &self.by_modified,
+            DateType::Modified => self.records.by_modified(),
             DateType::OrderDate => &self.by_order_date,
             DateType::SendDate => &self.by_send_date,
         }
@@ -278,7 +203,7 @@ impl OrderStore {
                 if !Self::matches(&core, filter) {
                     continue;
                 }
-                if !visibility.is_visible(record, &core) {
+                if !visibility.is_visible(LATE, record, &core) {
                     hidden += usize::from(visibility.exists(&core));
                     continue;
                 }
@@ -302,7 +227,7 @@ impl OrderStore {
             .index(filter.date_type)
             .slice(filter.status, from, to_exclusive);
         let certain = visibility.certain_bound();
-        let split = if i64::from(self.max_modified) <= certain {
+        let split = if i64::from(self.records.max_modified()) <= certain {
             slice.len()
         } else if filter.date_type == DateType::Modified {
             slice.partition_point(|entry| i64::from(entry.time) <= certain)
@@ -314,7 +239,7 @@ impl OrderStore {
         let mut hidden = 0;
         for entry in rest {
             let core = self.core(entry.record);
-            if visibility.is_visible(entry.record, &core) {
+            if visibility.is_visible(LATE, entry.record, &core) {
                 tail.push(entry.record);
             } else if visibility.exists(&core) {
                 hidden += 1;
@@ -334,49 +259,28 @@ impl OrderStore {
         count: u32,
         mut choose: impl FnMut(u64, u64) -> u64,
     ) -> u32 {
+        let window_end = match (filter.date_type, filter.window) {
+            (DateType::Modified, Some(window)) => Some(window.to_exclusive),
+            _ => None,
+        };
         let mut moved = 0;
         for _ in 0..count {
             let record = {
                 let view = self.view(filter, visibility);
-                if first_candidate >= view.len() {
+                let Some(position) = pick_candidate(view.len(), first_candidate, &mut choose)
+                else {
                     break;
-                }
-                let position = choose(first_candidate as u64, (view.len() - 1) as u64);
-                view.record_at(usize::try_from(position).unwrap_or(first_candidate))
+                };
+                view.record_at(position)
             };
-            let core = self.core(record);
-            let ceiling = i64::from(self.range.end - 1).min(visibility.now);
-            let mut low = i64::from(core.modified) + 1;
-            if let (DateType::Modified, Some(window)) = (filter.date_type, filter.window) {
-                low = low.max(i64::from(window.to_exclusive));
-                if low > ceiling {
-                    low = i64::from(core.modified) + 1;
-                }
-            }
-            if low > ceiling {
-                continue;
-            }
-            let new_modified = choose(low as u64, ceiling as u64) as u32;
-            self.by_modified
-                .reposition(record, core.status, core.modified, new_modified);
-            let stored = &mut self.cores[record as usize];
-            stored.modified = new_modified;
-            stored.version = stored.version.wrapping_add(1);
-            self.max_modified = self.max_modified.max(new_modified);
-            moved += 1;
+            let now = visibility.now;
+            moved +=
+                u32::from(
+                    self.records
+                        .move_record_later(record, window_end, now, &mut choose),
+                );
         }
         moved
-    }
-
-    /// A copy of every order whose `modified` is in `range`, in `o_id` order.
-    pub fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, OrderCore)> {
-        let mut records = Vec::new();
-        for (record, core) in self.cores.iter().enumerate() {
-            if range.contains(i64::from(core.modified)) {
-                records.push((record as u32, *core));
-            }
-        }
-        records
     }
 }
 

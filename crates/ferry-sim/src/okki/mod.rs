@@ -22,20 +22,23 @@ pub mod route;
 pub mod store;
 pub mod text;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::routing::{any, get, post};
 use serde::{Deserialize, Serialize};
 
 use crate::error::SimError;
-use crate::framework::control::{GroundTruth, ModifiedRange};
+use crate::framework::assemble::{
+    TruthSource, assemble, check_at_least, check_not_empty, check_within, read,
+};
+use crate::framework::control::ModifiedRange;
 use crate::framework::core::{CommonConfig, SimCore};
 use crate::framework::simulator::Simulator;
 use crate::okki::auth::{AuthConfig, TokenBook};
-use crate::okki::orders::render;
+use crate::okki::orders::{OrderJson, render};
 use crate::okki::query::QueryRules;
-use crate::okki::store::OrderStore;
+use crate::okki::store::{OrderCore, OrderStore};
 
 /// The token path.
 pub const TOKEN_PATH: &str = "/v1/oauth2/access_token";
@@ -67,48 +70,33 @@ pub struct OkkiState {
     pub tokens: TokenBook,
 }
 
-struct Truth(Arc<OkkiState>);
+impl TruthSource for OkkiState {
+    type Core = OrderCore;
+    type Json = OrderJson;
 
-impl GroundTruth for Truth {
-    fn records(&self, range: ModifiedRange) -> Box<dyn Iterator<Item = Vec<u8>> + Send> {
-        let snapshot = self
-            .0
-            .store
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .snapshot(range);
-        let seed = self.0.core.seed;
-        let max_len = self.0.config.common.data.max_string_len as usize;
-        Box::new(snapshot.into_iter().map(move |(record, core)| {
-            serde_json::to_vec(&render(seed, max_len, record, &core)).unwrap_or_default()
-        }))
+    fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, OrderCore)> {
+        read(&self.store).snapshot(range)
+    }
+
+    fn render(&self, record: u32, core: &OrderCore) -> OrderJson {
+        let max_len = self.config.common.data.max_string_len as usize;
+        render(self.core.seed, max_len, record, core)
     }
 }
 
 fn validate(config: &OkkiConfig) -> Result<(), SimError> {
     let rules = &config.rules;
-    if rules.max_count == 0 {
-        return Err(SimError::config("rules.max_count", "must be at least 1"));
-    }
-    if !(1..=rules.max_count).contains(&rules.default_count) {
-        return Err(SimError::config(
-            "rules.default_count",
-            "must be within 1..=max_count",
-        ));
-    }
-    if rules.max_span_days == 0 {
-        return Err(SimError::config(
-            "rules.max_span_days",
-            "must be at least 1",
-        ));
-    }
+    check_at_least(rules.max_count, 1, "rules.max_count")?;
+    check_within(
+        rules.default_count,
+        rules.max_count,
+        "rules.default_count",
+        "max_count",
+    )?;
+    check_at_least(rules.max_span_days, 1, "rules.max_span_days")?;
     let auth = &config.auth;
-    if auth.client_secret.is_empty() {
-        return Err(SimError::config("auth.client_secret", "must not be empty"));
-    }
-    if auth.token_ttl_s == 0 {
-        return Err(SimError::config("auth.token_ttl_s", "must be at least 1"));
-    }
+    check_not_empty(&auth.client_secret, "auth.client_secret")?;
+    check_at_least(auth.token_ttl_s, 1, "auth.token_ttl_s")?;
     if auth.token_max_calls == Some(0) {
         return Err(SimError::config(
             "auth.token_max_calls",
@@ -130,10 +118,9 @@ pub fn build(config: OkkiConfig) -> Result<Simulator, SimError> {
         store: RwLock::new(store),
         tokens: TokenBook::default(),
     });
-    let routes = Router::new()
+    let routes = Router::<Arc<OkkiState>>::new()
         .route(TOKEN_PATH, post(route::token))
         .route(ORDER_LIST_PATH, get(route::order_list))
-        .route("/v1/{*path}", any(reply::unknown_path))
-        .with_state(Arc::clone(&state));
-    Ok(Simulator::new("okki", core, Arc::new(Truth(state)), routes))
+        .route("/v1/{*path}", any(reply::unknown_path));
+    Ok(assemble("okki", core, state, routes))
 }

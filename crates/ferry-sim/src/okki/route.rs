@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use serde::Serialize;
 
+use crate::framework::paging::{move_fault, page_bounds};
 use crate::framework::stats::Counter;
 use crate::okki::OkkiState;
 use crate::okki::orders::{OrderJson, render};
@@ -67,8 +68,9 @@ pub async fn order_list(
     let (total, cores, served_end) = {
         let store = state.store.read().unwrap_or_else(PoisonError::into_inner);
         let view = store.view(&query.filter, now);
-        let end = offset.saturating_add(query.count as usize).min(view.len());
-        let cores: Vec<_> = view[offset.min(end)..end]
+        let page = page_bounds(view.len(), offset, query.count as usize);
+        let end = page.end;
+        let cores: Vec<_> = view[page]
             .iter()
             .map(|&record| (record, store.core(record)))
             .collect();
@@ -82,16 +84,10 @@ pub async fn order_list(
     core.stats.incr(Counter::PagesServed);
     core.stats.add(Counter::RecordsServed, list.len() as u64);
 
-    let (moves, include_served) = core.faults.roll_moves();
-    if moves > 0 {
-        core.stats.incr(Counter::FaultMoveRecords);
-        let first_candidate = if include_served { 0 } else { served_end };
+    move_fault(core, served_end, |first_candidate, moves, choose| {
         let mut store = state.store.write().unwrap_or_else(PoisonError::into_inner);
-        let moved = store.move_later(&query.filter, now, first_candidate, moves, |low, high| {
-            core.faults.choose(low, high)
-        });
-        core.stats.add(Counter::RecordsMoved, u64::from(moved));
-    }
+        store.move_later(&query.filter, now, first_candidate, moves, choose)
+    });
     core.stats.incr(Counter::Served);
     success(ListData {
         count: total as u64,

@@ -5,14 +5,17 @@
 //! order (ids unique and increasing). Only [`OrderCore`] is stored; every other field is
 //! regenerated from the seed when an order is rendered (`orders.rs`). The store answers which
 //! orders a query sees ([`OrderStore::view`], in `(time, order_id)` order), what moves while a
-//! client pages ([`OrderStore::move_later`]) and the ground truth ([`OrderStore::snapshot`]).
+//! client pages ([`OrderStore::move_later`]) and the ground truth (`snapshot`, from the shared [`TimedStore`] it derefs to).
 //! An order exists for a query only once the simulator clock has reached its `update_time`.
+
+use std::ops::Deref;
 
 use rand::Rng;
 
-use crate::framework::control::ModifiedRange;
 use crate::framework::data::DataRange;
-use crate::framework::index::TimeIndex;
+use crate::framework::records::{
+    TimedStore, pick_candidate, pick_weighted, sorted_times, timed_core,
+};
 use crate::framework::rng::stream;
 use crate::okki::text::{APPROVED_STATUSES, STATUS_DRAFT, STATUS_WEIGHTS, STATUSES};
 
@@ -84,22 +87,10 @@ impl OrderFilter {
 /// All orders and the `update_time` index.
 #[derive(Debug)]
 pub struct OrderStore {
-    cores: Vec<OrderCore>,
-    by_update: TimeIndex,
-    range: DataRange,
+    records: TimedStore<OrderCore>,
 }
 
-fn pick_weighted(rng: &mut impl Rng, weights: &[u32]) -> usize {
-    let total: u32 = weights.iter().sum();
-    let mut roll = rng.random_range(0..total);
-    for (position, weight) in weights.iter().enumerate() {
-        if roll < *weight {
-            return position;
-        }
-        roll -= weight;
-    }
-    weights.len() - 1
-}
+timed_core!(OrderCore, update_time);
 
 /// Midnight (Beijing, UTC+8) of the day holding `seconds`.
 fn beijing_midnight(seconds: u32) -> u32 {
@@ -107,16 +98,21 @@ fn beijing_midnight(seconds: u32) -> u32 {
     shifted - shifted % 86_400 - 8 * 3_600
 }
 
+/// The shared store API: `len`, `is_empty`, `core`, `snapshot` (in key order), ….
+impl Deref for OrderStore {
+    type Target = TimedStore<OrderCore>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.records
+    }
+}
+
 impl OrderStore {
     /// Generates `count` orders over `range` from `seed`.
     pub fn generate(seed: u64, count: u32, range: DataRange) -> Self {
         let mut rng = stream(seed, "okki.layout", 0);
-        let span = range.len_seconds();
         let last = range.end - 1;
-        let mut create_times: Vec<u32> = (0..count)
-            .map(|_| range.start + rng.random_range(0..span))
-            .collect();
-        create_times.sort_unstable();
+        let create_times = sorted_times(&mut rng, count, range);
         let mut cores = Vec::with_capacity(create_times.len());
         let mut order_id = ORDER_ID_BASE;
         for create_time in create_times {
@@ -135,27 +131,9 @@ impl OrderStore {
                 status,
             });
         }
-        let by_update = TimeIndex::build(cores.len(), 1, |i| Some((cores[i].update_time, 0)));
         Self {
-            cores,
-            by_update,
-            range,
+            records: TimedStore::new(cores, 1, range),
         }
-    }
-
-    /// Number of orders.
-    pub fn len(&self) -> usize {
-        self.cores.len()
-    }
-
-    /// Whether there are no orders.
-    pub fn is_empty(&self) -> bool {
-        self.cores.is_empty()
-    }
-
-    /// The stored part of order `record`.
-    pub fn core(&self, record: u32) -> OrderCore {
-        self.cores[record as usize]
     }
 
     fn time_of(core: &OrderCore, time_type: TimeType) -> Option<u32> {
@@ -176,7 +154,8 @@ impl OrderStore {
         let (from, to_exclusive) = filter.window.unwrap_or((0, u32::MAX));
         if filter.time_type == TimeType::Update {
             return self
-                .by_update
+                .records
+                .by_modified()
                 .slice(None, from, to_exclusive)
                 .iter()
                 .filter(|entry| {
@@ -187,7 +166,7 @@ impl OrderStore {
                 .collect();
         }
         let mut matching: Vec<(u32, u32)> = Vec::new();
-        for (record, core) in self.cores.iter().enumerate() {
+        for (record, core) in self.records.cores().iter().enumerate() {
             let Some(time) = Self::time_of(core, filter.time_type) else {
                 continue;
             };
@@ -214,44 +193,24 @@ impl OrderStore {
         count: u32,
         mut choose: impl FnMut(u64, u64) -> u64,
     ) -> u32 {
+        let window_end = match (filter.time_type, filter.window) {
+            (TimeType::Update, Some((_, to_exclusive))) => Some(to_exclusive),
+            _ => None,
+        };
         let mut moved = 0;
         for _ in 0..count {
             let view = self.view(filter, now);
-            if first_candidate >= view.len() {
+            let Some(position) = pick_candidate(view.len(), first_candidate, &mut choose) else {
                 break;
-            }
-            let position = choose(first_candidate as u64, (view.len() - 1) as u64);
-            let record = view[usize::try_from(position).unwrap_or(first_candidate)];
-            let core = self.core(record);
-            let ceiling = i64::from(self.range.end - 1).min(now);
-            let mut low = i64::from(core.update_time) + 1;
-            if let (TimeType::Update, Some((_, to_exclusive))) = (filter.time_type, filter.window)
-                && i64::from(to_exclusive) <= ceiling
-            {
-                low = low.max(i64::from(to_exclusive));
-            }
-            if low > ceiling {
-                continue;
-            }
-            let new_time = choose(low as u64, ceiling as u64) as u32;
-            self.by_update
-                .reposition(record, 0, core.update_time, new_time);
-            let stored = &mut self.cores[record as usize];
-            stored.update_time = new_time;
-            stored.version = stored.version.wrapping_add(1);
-            moved += 1;
+            };
+            moved += u32::from(self.records.move_record_later(
+                view[position],
+                window_end,
+                now,
+                &mut choose,
+            ));
         }
         moved
-    }
-
-    /// A copy of every order whose `update_time` is in `range`, in `order_id` order.
-    pub fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, OrderCore)> {
-        self.cores
-            .iter()
-            .enumerate()
-            .filter(|(_, core)| range.contains(i64::from(core.update_time)))
-            .map(|(record, core)| (record as u32, *core))
-            .collect()
     }
 }
 

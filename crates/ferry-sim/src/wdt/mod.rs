@@ -23,21 +23,24 @@ pub mod sign;
 pub mod store;
 pub mod text;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::routing::{any, post};
 use serde::{Deserialize, Serialize};
 
 use crate::error::SimError;
-use crate::framework::control::{GroundTruth, ModifiedRange};
+use crate::framework::assemble::{
+    TruthSource, assemble, check_at_least, check_not_empty, check_page_sizes, read,
+};
+use crate::framework::control::ModifiedRange;
 use crate::framework::core::{CommonConfig, SimCore};
 use crate::framework::simulator::Simulator;
 use crate::qimen::{QIMEN_PATH, QimenGatewayConfig};
 use crate::wdt::qimen_route::QimenThrottle;
 use crate::wdt::query::QueryRules;
-use crate::wdt::records::{RenderSettings, render};
-use crate::wdt::store::StockoutStore;
+use crate::wdt::records::{RenderSettings, StockoutJson, render};
+use crate::wdt::store::{StockoutCore, StockoutStore};
 
 /// The Qimen method this simulator serves.
 pub const STOCKOUT_METHOD: &str = "wdt.stockout.order.query.trade";
@@ -121,49 +124,25 @@ pub struct WdtState {
     pub render: RenderSettings,
 }
 
-struct Truth(Arc<WdtState>);
+impl TruthSource for WdtState {
+    type Core = StockoutCore;
+    type Json = StockoutJson;
 
-impl GroundTruth for Truth {
-    fn records(&self, range: ModifiedRange) -> Box<dyn Iterator<Item = Vec<u8>> + Send> {
-        let snapshot = self
-            .0
-            .store
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .snapshot(range);
-        let settings = self.0.render;
-        Box::new(snapshot.into_iter().map(move |(record, core)| {
-            serde_json::to_vec(&render(&settings, record, &core)).unwrap_or_default()
-        }))
+    fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, StockoutCore)> {
+        read(&self.store).snapshot(range)
+    }
+
+    fn render(&self, record: u32, core: &StockoutCore) -> StockoutJson {
+        render(&self.render, record, core)
     }
 }
 
 fn validate(config: &WdtConfig) -> Result<(), SimError> {
     let rules = &config.rules;
-    if rules.max_page_size == 0 {
-        return Err(SimError::config(
-            "rules.max_page_size",
-            "must be at least 1",
-        ));
-    }
-    if !(1..=rules.max_page_size).contains(&rules.default_page_size) {
-        return Err(SimError::config(
-            "rules.default_page_size",
-            "must be within 1..=max_page_size",
-        ));
-    }
-    if rules.max_span_seconds < 3_600 {
-        return Err(SimError::config(
-            "rules.max_span_seconds",
-            "must be at least 3600",
-        ));
-    }
-    if config.qimen.secret.is_empty() {
-        return Err(SimError::config("qimen.secret", "must not be empty"));
-    }
-    if config.native.appsecret.is_empty() {
-        return Err(SimError::config("native.appsecret", "must not be empty"));
-    }
+    check_page_sizes(rules.max_page_size, rules.default_page_size)?;
+    check_at_least(rules.max_span_seconds, 3_600, "rules.max_span_seconds")?;
+    check_not_empty(&config.qimen.secret, "qimen.secret")?;
+    check_not_empty(&config.native.appsecret, "native.appsecret")?;
     Ok(())
 }
 
@@ -183,13 +162,12 @@ pub fn build(config: WdtConfig) -> Result<Simulator, SimError> {
         store: RwLock::new(store),
         render,
     });
-    let routes = Router::new()
+    let routes = Router::<Arc<WdtState>>::new()
         .route(
             QIMEN_PATH,
             post(qimen_route::handle).get(qimen_route::handle),
         )
         .route(NATIVE_PATH, post(native_route::handle))
-        .route("/openapi2/{*path}", any(native_route::unknown_path))
-        .with_state(Arc::clone(&state));
-    Ok(Simulator::new("wdt", core, Arc::new(Truth(state)), routes))
+        .route("/openapi2/{*path}", any(native_route::unknown_path));
+    Ok(assemble("wdt", core, state, routes))
 }

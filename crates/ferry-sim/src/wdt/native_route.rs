@@ -26,7 +26,8 @@ use axum::response::Response;
 use serde::Serialize;
 
 use crate::framework::stats::Counter;
-use crate::qimen::{json_reply, parse_params};
+use crate::framework::time::is_fresh;
+use crate::qimen::{json_reply, parse_params, present};
 use crate::wdt::query::StockoutQuery;
 use crate::wdt::records::StockoutJson;
 use crate::wdt::service::serve_page;
@@ -64,12 +65,7 @@ pub async fn handle(State(state): State<Arc<WdtState>>, uri: Uri, body: Bytes) -
         return error(RATE_LIMIT_CODE, RATE_LIMIT_MESSAGE);
     }
     let params = parse_params(uri.query(), &body);
-    let field = |name: &str| {
-        params
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    };
+    let field = |name: &str| present(&params, name);
     let native = &state.config.native;
     let rejected = |code: u32, message: &str| {
         stats.incr(if message == "无效sign" {
@@ -86,9 +82,8 @@ pub async fn handle(State(state): State<Arc<WdtState>>, uri: Uri, body: Bytes) -
         return rejected(100, "无效appkey");
     }
     let now = state.core.clock.now_seconds();
-    let timestamp_ok = field("timestamp")
-        .and_then(|text| text.parse::<i64>().ok())
-        .is_some_and(|sent| sent.abs_diff(now) <= native.timestamp_tolerance_s);
+    let sent = field("timestamp").and_then(|text| text.parse::<i64>().ok());
+    let timestamp_ok = is_fresh(sent, now, native.timestamp_tolerance_s);
     if !timestamp_ok {
         return rejected(100, "无效timestamp");
     }

@@ -21,7 +21,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use crate::framework::stats::Counter;
-use crate::qimen::{GatewayRules, check_request, json_reply, parse_params, rate_limited_body};
+use crate::qimen::{GatewayRules, admit, json_reply, parse_params, rate_limited_body};
 use crate::wdt::query::StockoutQuery;
 use crate::wdt::records::StockoutJson;
 use crate::wdt::service::serve_page;
@@ -87,15 +87,14 @@ pub async fn handle(State(state): State<Arc<WdtState>>, uri: Uri, body: Bytes) -
             QimenThrottle::Wdt => failure(RATE_LIMIT_CODE, RATE_LIMIT_MESSAGE, &request_id),
         };
     }
-    let now = state.core.clock.now_seconds();
-    if let Err(error) = check_request(&params, &state.config.qimen, RULES, now) {
-        let counter = if error.is_signature() {
-            Counter::RejectedSign
-        } else {
-            Counter::RejectedRequest
-        };
-        stats.incr(counter);
-        return json_reply(error.body(&request_id));
+    if let Err(reply) = admit(
+        &state.core,
+        &params,
+        &state.config.qimen,
+        RULES,
+        &request_id,
+    ) {
+        return *reply;
     }
     if params.get("sid") != Some(&state.config.native.sid) {
         stats.incr(Counter::RejectedRequest);

@@ -5,14 +5,18 @@
 //! are generated in `created` order, so record index order = `stockout_id` order (ids grow by
 //! 1..=3). The store answers three questions: which records a query sees
 //! ([`StockoutStore::view`], in `modified` then `stockout_id` order), what moves while a client
-//! pages ([`StockoutStore::move_later`]) and the ground truth ([`StockoutStore::snapshot`]).
+//! pages ([`StockoutStore::move_later`]) and the ground truth (`snapshot`, from the shared [`TimedStore`] it derefs to).
+
+use std::ops::Deref;
 
 use rand::Rng;
 
-use crate::framework::control::ModifiedRange;
 use crate::framework::data::DataRange;
-use crate::framework::index::TimeIndex;
-use crate::framework::rng::{stream, unit};
+pub use crate::framework::records::pick_weighted;
+use crate::framework::records::{
+    LateIndexing, TimedStore, pick_candidate, sorted_times, timed_core,
+};
+use crate::framework::rng::stream;
 use crate::wdt::text::{SHOP_WEIGHTS, STATUS_WEIGHTS, STATUSES, WAREHOUSES};
 
 /// First `stockout_id` minus one.
@@ -59,37 +63,13 @@ pub struct StockoutFilter {
     pub stockout_id: Option<Option<u32>>,
 }
 
-/// Whether each record is visible to a query at a given moment.
-#[derive(Debug, Clone, Copy)]
-pub struct Visibility {
-    /// The simulator clock (Unix seconds).
-    pub now: i64,
-    /// Run seed (the late flag is a deterministic coin per record and version).
-    pub seed: u64,
-    /// Share of records that are late-indexed.
-    pub late_probability: f64,
-    /// How long after `modified` a late record becomes visible (seconds).
-    pub late_delay: i64,
-}
+/// Whether each record is visible to a query at a given moment (late indexing).
+pub type Visibility = LateIndexing;
 
-impl Visibility {
-    fn delay_of(&self, record: u32, core: &StockoutCore) -> i64 {
-        if self.late_probability <= 0.0 {
-            return 0;
-        }
-        let coin_index = (u64::from(record) << 16) | u64::from(core.version);
-        if unit(self.seed, "wdt.late", coin_index) < self.late_probability {
-            self.late_delay
-        } else {
-            0
-        }
-    }
+/// The domain of the per-record late-indexing coin.
+const LATE: &str = "wdt.late";
 
-    /// Whether `core` exists and is indexed at `now`.
-    pub fn is_visible(&self, record: u32, core: &StockoutCore) -> bool {
-        i64::from(core.modified) + self.delay_of(record, core) <= self.now
-    }
-}
+timed_core!(StockoutCore, modified, status);
 
 /// The records a query sees, in platform order, and how many exist but are not indexed yet.
 #[derive(Debug, Default)]
@@ -103,34 +83,24 @@ pub struct View {
 /// All stockouts and their `modified` index.
 #[derive(Debug)]
 pub struct StockoutStore {
-    cores: Vec<StockoutCore>,
-    by_modified: TimeIndex,
-    range: DataRange,
+    records: TimedStore<StockoutCore>,
 }
 
-/// Picks an index from a weighted table; shared with the renderer.
-pub fn pick_weighted(rng: &mut impl Rng, weights: &[u32]) -> usize {
-    let total: u32 = weights.iter().sum();
-    let mut roll = rng.random_range(0..total);
-    for (position, weight) in weights.iter().enumerate() {
-        if roll < *weight {
-            return position;
-        }
-        roll -= weight;
+/// The shared store API: `len`, `is_empty`, `core`, `snapshot` (in key order), ….
+impl Deref for StockoutStore {
+    type Target = TimedStore<StockoutCore>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.records
     }
-    weights.len() - 1
 }
 
 impl StockoutStore {
     /// Generates `count` stockouts over `range` from `seed`.
     pub fn generate(seed: u64, count: u32, range: DataRange) -> Self {
         let mut rng = stream(seed, "wdt.layout", 0);
-        let span = range.len_seconds();
         let last = range.end - 1;
-        let mut created: Vec<u32> = (0..count)
-            .map(|_| range.start + rng.random_range(0..span))
-            .collect();
-        created.sort_unstable();
+        let created = sorted_times(&mut rng, count, range);
         let mut cores = Vec::with_capacity(created.len());
         let mut stockout_id = STOCKOUT_ID_BASE;
         let mut next_rec_id = REC_ID_BASE;
@@ -153,29 +123,9 @@ impl StockoutStore {
             });
             next_rec_id += u32::from(detail_count);
         }
-        let by_modified = TimeIndex::build(cores.len(), STATUSES.len(), |i| {
-            Some((cores[i].modified, cores[i].status))
-        });
         Self {
-            cores,
-            by_modified,
-            range,
+            records: TimedStore::new(cores, STATUSES.len(), range),
         }
-    }
-
-    /// Number of stockouts.
-    pub fn len(&self) -> usize {
-        self.cores.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.cores.is_empty()
-    }
-
-    /// The stored part of record `record`.
-    pub fn core(&self, record: u32) -> StockoutCore {
-        self.cores[record as usize]
     }
 
     fn matches(core: &StockoutCore, filter: &StockoutFilter) -> bool {
@@ -194,14 +144,14 @@ impl StockoutStore {
     pub fn view(&self, filter: &StockoutFilter, visibility: &Visibility) -> View {
         let (from, to_exclusive) = filter.window;
         let mut view = View::default();
-        for entry in self.by_modified.slice(None, from, to_exclusive) {
+        for entry in self.records.by_modified().slice(None, from, to_exclusive) {
             let core = self.core(entry.record);
             if !Self::matches(&core, filter) {
                 continue;
             }
-            if visibility.is_visible(entry.record, &core) {
+            if visibility.is_visible(LATE, entry.record, &core) {
                 view.records.push(entry.record);
-            } else if i64::from(core.modified) <= visibility.now {
+            } else if visibility.exists(&core) {
                 view.hidden += 1;
             }
         }
@@ -222,56 +172,31 @@ impl StockoutStore {
         let mut moved = 0;
         for _ in 0..count {
             let view = self.view(filter, visibility);
-            if first_candidate >= view.records.len() {
+            let Some(position) = pick_candidate(view.records.len(), first_candidate, &mut choose)
+            else {
                 break;
-            }
-            let last = (view.records.len() - 1) as u64;
-            let position = choose(first_candidate as u64, last);
-            let record = view.records[usize::try_from(position).unwrap_or(first_candidate)];
-            let core = self.core(record);
-            let ceiling = i64::from(self.range.end - 1).min(visibility.now);
-            let mut low = i64::from(core.modified + 1).max(i64::from(filter.window.1));
-            if low > ceiling {
-                low = i64::from(core.modified) + 1;
-            }
-            if low > ceiling {
-                continue;
-            }
-            let new_modified = choose(low as u64, ceiling as u64) as u32;
-            self.by_modified
-                .reposition(record, core.status, core.modified, new_modified);
-            let stored = &mut self.cores[record as usize];
-            stored.modified = new_modified;
-            stored.version = stored.version.wrapping_add(1);
-            moved += 1;
+            };
+            let record = view.records[position];
+            let (now, window_end) = (visibility.now, Some(filter.window.1));
+            moved +=
+                u32::from(
+                    self.records
+                        .move_record_later(record, window_end, now, &mut choose),
+                );
         }
         moved
     }
 
-    /// A copy of every record whose `modified` is in `range`, in `stockout_id` order.
-    pub fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, StockoutCore)> {
-        let mut records = Vec::new();
-        for (record, core) in self.cores.iter().enumerate() {
-            if range.contains(i64::from(core.modified)) {
-                records.push((record as u32, *core));
-            }
-        }
-        records
-    }
-
     /// The record index of a `stockout_id`.
     pub fn find(&self, stockout_id: u32) -> Option<u32> {
-        let position = self
-            .cores
-            .binary_search_by_key(&stockout_id, |core| core.stockout_id)
-            .ok()?;
-        u32::try_from(position).ok()
+        self.records.find(stockout_id, |core| core.stockout_id)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::control::ModifiedRange;
 
     fn store() -> StockoutStore {
         let range = DataRange {
@@ -290,7 +215,7 @@ mod tests {
             first.snapshot(ModifiedRange::default()),
             again.snapshot(ModifiedRange::default())
         );
-        for pair in first.cores.windows(2) {
+        for pair in first.records.cores().windows(2) {
             assert!(pair[0].stockout_id < pair[1].stockout_id);
             assert!(pair[0].created <= pair[1].created);
         }
@@ -315,7 +240,8 @@ mod tests {
         };
         let view = store.view(&filter, &visible);
         let expected = store
-            .cores
+            .records
+            .cores()
             .iter()
             .filter(|core| core.status == 2 || core.status == 4)
             .count();

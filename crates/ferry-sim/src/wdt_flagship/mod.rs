@@ -22,19 +22,21 @@ pub mod refunds;
 pub mod sign;
 pub mod store;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::SimError;
-use crate::framework::control::{GroundTruth, ModifiedRange};
+use crate::framework::assemble::{TruthSource, assemble, check_at_least, check_not_empty, read};
+use crate::framework::control::ModifiedRange;
 use crate::framework::core::{CommonConfig, SimCore};
 use crate::framework::simulator::Simulator;
 use crate::qimen::{QIMEN_PATH, QimenGatewayConfig};
 use crate::wdt_flagship::refunds::{RenderSettings, Route, render};
-use crate::wdt_flagship::store::RefundStore;
+use crate::wdt_flagship::store::{RefundCore, RefundStore};
 
 /// The Qimen method this simulator serves.
 pub const QIMEN_METHOD: &str = "wdt.aftersales.refund.refund.search";
@@ -147,46 +149,28 @@ pub struct WdtFlagshipState {
     pub render: RenderSettings,
 }
 
-struct Truth(Arc<WdtFlagshipState>);
+impl TruthSource for WdtFlagshipState {
+    type Core = RefundCore;
+    type Json = Value;
 
-impl GroundTruth for Truth {
-    fn records(&self, range: ModifiedRange) -> Box<dyn Iterator<Item = Vec<u8>> + Send> {
-        let snapshot = self
-            .0
-            .store
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .snapshot(range);
-        let settings = self.0.render;
-        Box::new(snapshot.into_iter().map(move |(record, core)| {
-            serde_json::to_vec(&render(&settings, record, &core, Route::Qimen)).unwrap_or_default()
-        }))
+    fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, RefundCore)> {
+        read(&self.store).snapshot(range)
+    }
+
+    fn render(&self, record: u32, core: &RefundCore) -> Value {
+        render(&self.render, record, core, Route::Qimen)
     }
 }
 
 fn validate(config: &WdtFlagshipConfig) -> Result<(), SimError> {
     let rules = &config.rules;
-    if rules.max_page_size == 0 {
-        return Err(SimError::config(
-            "rules.max_page_size",
-            "must be at least 1",
-        ));
-    }
-    if rules.max_span_days == 0 {
-        return Err(SimError::config(
-            "rules.max_span_days",
-            "must be at least 1",
-        ));
-    }
+    check_at_least(rules.max_page_size, 1, "rules.max_page_size")?;
+    check_at_least(rules.max_span_days, 1, "rules.max_span_days")?;
     if rules.qimen_first_page > 1 {
         return Err(SimError::config("rules.qimen_first_page", "must be 0 or 1"));
     }
-    if config.qimen.secret.is_empty() {
-        return Err(SimError::config("qimen.secret", "must not be empty"));
-    }
-    if config.wdt.secret.is_empty() {
-        return Err(SimError::config("wdt.secret", "must not be empty"));
-    }
+    check_not_empty(&config.qimen.secret, "qimen.secret")?;
+    check_not_empty(&config.wdt.secret, "wdt.secret")?;
     Ok(())
 }
 
@@ -207,14 +191,8 @@ pub fn build(config: WdtFlagshipConfig) -> Result<Simulator, SimError> {
         store: RwLock::new(store),
         render,
     });
-    let routes = Router::new()
+    let routes = Router::<Arc<WdtFlagshipState>>::new()
         .route(QIMEN_PATH, post(qimen_route::handle))
-        .route(NATIVE_PATH, post(native_route::handle))
-        .with_state(Arc::clone(&state));
-    Ok(Simulator::new(
-        "wdt-flagship",
-        core,
-        Arc::new(Truth(state)),
-        routes,
-    ))
+        .route(NATIVE_PATH, post(native_route::handle));
+    Ok(assemble("wdt-flagship", core, state, routes))
 }

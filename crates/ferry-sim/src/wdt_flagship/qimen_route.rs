@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 
 use crate::framework::stats::Counter;
 use crate::framework::time::parse_datetime;
-use crate::qimen::{GatewayRules, check_request, json_reply, parse_params};
+use crate::qimen::{GatewayRules, admit, json_reply, parse_params};
 use crate::wdt_flagship::query::{RATE_LIMIT_MESSAGE, RefundQuery, WdtError, serve_page};
 use crate::wdt_flagship::refunds::Route;
 use crate::wdt_flagship::sign::qimen_wdt_sign;
@@ -85,16 +85,16 @@ pub async fn handle(State(state): State<Arc<WdtFlagshipState>>, uri: Uri, body: 
         stats.incr(Counter::RateLimited);
         return wrapped(WdtError::new(100, RATE_LIMIT_MESSAGE).body());
     }
-    let now = state.core.clock.now_seconds();
-    if let Err(error) = check_request(&params, &state.config.qimen, RULES, now) {
-        let counter = if error.is_signature() {
-            Counter::RejectedSign
-        } else {
-            Counter::RejectedRequest
-        };
-        stats.incr(counter);
-        return json_reply(error.body(&request_id));
-    }
+    let now = match admit(
+        &state.core,
+        &params,
+        &state.config.qimen,
+        RULES,
+        &request_id,
+    ) {
+        Ok(now) => now,
+        Err(reply) => return *reply,
+    };
     if let Err(error) = check_wdt(&params, &state, now) {
         stats.incr(Counter::RejectedSign);
         return wrapped(error.body());

@@ -20,6 +20,7 @@ use std::sync::PoisonError;
 
 use serde_json::{Map, Value, json};
 
+use crate::framework::paging::{move_fault, page_bounds};
 use crate::framework::stats::Counter;
 use crate::framework::time::parse_datetime;
 use crate::wdt_flagship::WdtFlagshipState;
@@ -185,10 +186,9 @@ pub fn serve_page(state: &WdtFlagshipState, query: &RefundQuery, route: Route) -
     let (total, cores, served_end) = {
         let store = state.store.read().unwrap_or_else(PoisonError::into_inner);
         let window = store.window(query.from, query.to_exclusive, now);
-        let end = offset
-            .saturating_add(query.page_size as usize)
-            .min(window.len());
-        let cores: Vec<_> = window[offset.min(end)..end]
+        let page = page_bounds(window.len(), offset, query.page_size as usize);
+        let end = page.end;
+        let cores: Vec<_> = window[page]
             .iter()
             .map(|record| (*record, store.core(*record)))
             .collect();
@@ -201,19 +201,11 @@ pub fn serve_page(state: &WdtFlagshipState, query: &RefundQuery, route: Route) -
     let stats = &state.core.stats;
     stats.incr(Counter::PagesServed);
     stats.add(Counter::RecordsServed, order.len() as u64);
-    let (moves, include_served) = state.core.faults.roll_moves();
-    if moves > 0 {
-        stats.incr(Counter::FaultMoveRecords);
-        let first_candidate = if include_served { 0 } else { served_end };
+    move_fault(&state.core, served_end, |first_candidate, moves, choose| {
         let mut store = state.store.write().unwrap_or_else(PoisonError::into_inner);
-        let moved = store.move_later(
-            (query.from, query.to_exclusive, now),
-            first_candidate,
-            moves,
-            |low, high| state.core.faults.choose(low, high),
-        );
-        stats.add(Counter::RecordsMoved, u64::from(moved));
-    }
+        let window = (query.from, query.to_exclusive, now);
+        store.move_later(window, first_candidate, moves, choose)
+    });
     PageOutcome {
         total_count: total as u64,
         order,

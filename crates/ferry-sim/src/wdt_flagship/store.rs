@@ -5,13 +5,14 @@
 //! regenerated from the seed when a refund is rendered (`refunds.rs`). The store answers which
 //! refunds a window sees ([`RefundStore::window`], ordered by `modified` then `refund_id`),
 //! what moves while a client pages ([`RefundStore::move_later`]) and the ground truth
-//! ([`RefundStore::snapshot`]).
+//! (`snapshot`, from the shared [`TimedStore`] it derefs to).
+
+use std::ops::Deref;
 
 use rand::Rng;
 
-use crate::framework::control::ModifiedRange;
 use crate::framework::data::DataRange;
-use crate::framework::index::TimeIndex;
+use crate::framework::records::{TimedStore, pick_candidate, sorted_times, timed_core};
 use crate::framework::rng::stream;
 
 /// First `refund_id` minus one; ids grow by 1..=3 per refund.
@@ -39,21 +40,26 @@ pub struct RefundCore {
 /// All refunds and their `modified` index.
 #[derive(Debug)]
 pub struct RefundStore {
-    cores: Vec<RefundCore>,
-    by_modified: TimeIndex,
-    range: DataRange,
+    records: TimedStore<RefundCore>,
+}
+
+timed_core!(RefundCore, modified);
+
+/// The shared store API: `len`, `is_empty`, `core`, `snapshot` (in key order), ….
+impl Deref for RefundStore {
+    type Target = TimedStore<RefundCore>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.records
+    }
 }
 
 impl RefundStore {
     /// Generates `count` refunds over `range` from `seed`.
     pub fn generate(seed: u64, count: u32, range: DataRange) -> Self {
         let mut rng = stream(seed, "wdt_flagship.layout", 0);
-        let span = range.len_seconds();
         let last = range.end - 1;
-        let mut created: Vec<u32> = (0..count)
-            .map(|_| range.start + rng.random_range(0..span))
-            .collect();
-        created.sort_unstable();
+        let created = sorted_times(&mut rng, count, range);
         let mut cores = Vec::with_capacity(created.len());
         let mut refund_id = REFUND_ID_BASE;
         let mut next_rec_id = REC_ID_BASE;
@@ -77,34 +83,17 @@ impl RefundStore {
             });
             next_rec_id += u32::from(detail_count);
         }
-        let by_modified = TimeIndex::build(cores.len(), 1, |i| Some((cores[i].modified, 0)));
         Self {
-            cores,
-            by_modified,
-            range,
+            records: TimedStore::new(cores, 1, range),
         }
-    }
-
-    /// Number of refunds.
-    pub fn len(&self) -> usize {
-        self.cores.len()
-    }
-
-    /// Whether there are no refunds.
-    pub fn is_empty(&self) -> bool {
-        self.cores.is_empty()
-    }
-
-    /// The stored part of refund `record`.
-    pub fn core(&self, record: u32) -> RefundCore {
-        self.cores[record as usize]
     }
 
     /// Record indexes of the refunds with `from <= modified < to_exclusive` and `modified <=
     /// now` (a refund modified in the simulator's future does not exist yet).
     pub fn window(&self, from: u32, to_exclusive: u32, now: i64) -> Vec<u32> {
         let clock_end = u32::try_from(now.saturating_add(1).max(0)).unwrap_or(u32::MAX);
-        self.by_modified
+        self.records
+            .by_modified()
             .slice(None, from, to_exclusive.min(clock_end))
             .iter()
             .map(|entry| entry.record)
@@ -125,46 +114,24 @@ impl RefundStore {
         let mut moved = 0;
         for _ in 0..count {
             let window = self.window(from, to_exclusive, now);
-            if first_candidate >= window.len() {
+            let Some(position) = pick_candidate(window.len(), first_candidate, &mut choose) else {
                 break;
-            }
-            let position = choose(first_candidate as u64, (window.len() - 1) as u64);
-            let record = window[usize::try_from(position).unwrap_or(first_candidate)];
-            let core = self.core(record);
-            let ceiling = i64::from(self.range.end - 1).min(now);
-            let mut low = i64::from(core.modified + 1).max(i64::from(to_exclusive));
-            if low > ceiling {
-                low = i64::from(core.modified) + 1;
-            }
-            if low > ceiling {
-                continue;
-            }
-            let new_modified = choose(low as u64, ceiling as u64) as u32;
-            self.by_modified
-                .reposition(record, 0, core.modified, new_modified);
-            let stored = &mut self.cores[record as usize];
-            stored.modified = new_modified;
-            stored.version = stored.version.wrapping_add(1);
-            moved += 1;
+            };
+            moved += u32::from(self.records.move_record_later(
+                window[position],
+                Some(to_exclusive),
+                now,
+                &mut choose,
+            ));
         }
         moved
-    }
-
-    /// A copy of every refund whose `modified` is in `range`, in `refund_id` order.
-    pub fn snapshot(&self, range: ModifiedRange) -> Vec<(u32, RefundCore)> {
-        let mut records = Vec::new();
-        for (record, core) in self.cores.iter().enumerate() {
-            if range.contains(i64::from(core.modified)) {
-                records.push((record as u32, *core));
-            }
-        }
-        records
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::control::ModifiedRange;
 
     fn store() -> RefundStore {
         let range = DataRange {
@@ -178,7 +145,7 @@ mod tests {
     fn ids_increase_and_windows_are_half_open() {
         let store = store();
         assert_eq!(store.len(), 500);
-        for pair in store.cores.windows(2) {
+        for pair in store.records.cores().windows(2) {
             assert!(pair[0].refund_id < pair[1].refund_id);
             let rec_end = pair[0].first_rec_id + u32::from(pair[0].detail_count);
             assert_eq!(rec_end, pair[1].first_rec_id);
@@ -195,7 +162,7 @@ mod tests {
     #[test]
     fn moved_refunds_leave_the_window() {
         let mut store = store();
-        let from = store.range.start;
+        let from = store.records.range().start;
         let to = from + 86_400;
         let before = store.window(from, to, i64::MAX);
         let moved = store.move_later((from, to, i64::MAX), 0, 5, |low, _| low);
