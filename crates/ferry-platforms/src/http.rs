@@ -9,6 +9,8 @@
 //!   become [`CallError::Transient`] (`cannot reach <url>: …`); HTTP 429 becomes
 //!   [`CallError::RateLimited`] (with `Retry-After` seconds when sent); any 5xx becomes
 //!   `Transient`. Every other status is returned with the body for the caller to decode.
+//! - [`classify`] applies the same status classification to any response; [`send_error`]
+//!   classifies a failed send (an unbuildable request is `Invalid`, anything else `Transient`).
 //! - [`expect_success`] turns a remaining non-2xx status into an error: 401/403 `Rejected`,
 //!   anything else `Invalid`.
 //! - [`parse_json`] turns invalid or truncated JSON into `Transient`, naming the platform and
@@ -107,7 +109,8 @@ fn unreachable(url: &str, error: &reqwest::Error) -> CallError {
     ))
 }
 
-fn send_error(url: &str, error: &reqwest::Error) -> CallError {
+/// A failed send: a request that could not be built is `Invalid`, anything else `Transient`.
+pub(crate) fn send_error(url: &str, error: &reqwest::Error) -> CallError {
     if error.is_builder() {
         return CallError::Invalid {
             message: format!("cannot send to {}: {}", display_url(url), describe(error)),
@@ -140,6 +143,12 @@ pub(crate) async fn post_form(
         .send()
         .await
         .map_err(|error| send_error(url, &error))?;
+    classify(url, response).await
+}
+
+/// Classifies a response of `url` as [`post_form`] does: 429 `RateLimited`, 5xx `Transient`,
+/// a failed body read `Transient`; any other status comes back with the whole body.
+pub(crate) async fn classify(url: &str, response: reqwest::Response) -> Result<Reply, CallError> {
     let status = response.status().as_u16();
     if status == 429 {
         return Err(CallError::RateLimited {

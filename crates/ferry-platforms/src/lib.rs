@@ -22,6 +22,8 @@ pub mod qimen;
 pub mod source;
 pub mod sql;
 pub mod target;
+#[cfg(test)]
+mod test_support;
 pub mod wdt;
 pub mod wdt_flagship;
 

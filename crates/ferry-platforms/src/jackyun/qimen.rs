@@ -17,8 +17,8 @@ use super::TRADE_LIST;
 use super::page::{SHAPE, decode};
 use super::sign::{bizcontent, jky_sign};
 use crate::error::CallError;
-use crate::open::{base_url, optional_setting, secret_setting, setting};
-use crate::qimen::{QimenClient, QimenConfig, SignMethod, beijing_timestamp};
+use crate::open::{secret_setting, setting};
+use crate::qimen::{QimenClient, QimenConfig, beijing_timestamp};
 use crate::source::{Page, PageRequest, Source, SourceShape};
 
 /// The platform name used in messages.
@@ -45,25 +45,8 @@ impl JackyunQimenSource {
     /// Reads `base_url`, `app_key`, `secret`, `target_app_key`, `sign_method`, `jky_appkey`,
     /// `jky_secret` and `jky_customer_id` from a `jackyun-qimen` connection.
     pub fn from_connection(connection: &Connection) -> Result<Self, CallError> {
-        let sign_method = match optional_setting(connection, "sign_method") {
-            None => SignMethod::Md5,
-            Some(text) => text.parse().map_err(|message| CallError::Invalid {
-                message: format!("connection `{}`: {message}", connection.name),
-            })?,
-        };
-        let config = QimenConfig {
-            platform: PLATFORM,
-            base_url: base_url(connection)?,
-            app_key: setting(connection, "app_key")?.to_owned(),
-            secret: Secret::new(secret_setting(connection, "secret")?),
-            target_app_key: setting(connection, "target_app_key")?.to_owned(),
-            sign_method,
-            routing: Some((
-                "jkycustomerid".to_owned(),
-                setting(connection, "jky_customer_id")?.to_owned(),
-            )),
-            timeout_secs: connection.timeout_secs,
-        };
+        let config =
+            QimenConfig::from_connection(connection, PLATFORM, "jkycustomerid", "jky_customer_id")?;
         Ok(Self::new(
             QimenClient::new(config)?,
             setting(connection, "jky_appkey")?.to_owned(),
@@ -119,6 +102,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::qimen::SignMethod;
 
     #[test]
     fn double_signature_fields_follow_section_1_4() {

@@ -53,12 +53,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-            .collect()
-    }
+    use crate::test_support::pairs;
 
     #[test]
     fn minimal_vector_of_section_1_3() {

@@ -1,7 +1,7 @@
 //! Jushuitan orders through the Qimen gateway: `jushuitan.order.list.query` (PROTOCOLS.md §3.1).
 //!
 //! Contract of [`JushuitanQimenSource::fetch_page`]: the scheme's rendered parameters are sent
-//! as flat form fields ([`crate::qimen::business_params`]) with `page_index` / `page_size` set
+//! as flat form fields ([`crate::qimen::page_params`]) with `page_index` / `page_size` set
 //! from the [`PageRequest`] (overriding rendered values), routed by `customer_id`. The inner
 //! `response` object is decoded with its fields accepted at the top level or nested in a `data`
 //! object: a nonzero `code` or `issuccess: false` fails — `RateLimited` when `msg` mentions
@@ -9,13 +9,12 @@
 //! `data_count` → `total`, `has_next`. Gateway failures are classified by [`QimenClient`].
 
 use async_trait::async_trait;
-use ferry_model::{Connection, Secret};
+use ferry_model::Connection;
 use serde_json::{Map, Value};
 
 use super::page::{SHAPE, Status, read_page};
 use crate::error::CallError;
-use crate::open::{base_url, optional_setting, secret_setting, setting};
-use crate::qimen::{QimenClient, QimenConfig, SignMethod, business_params};
+use crate::qimen::{QimenClient, QimenConfig};
 use crate::source::{Page, PageRequest, Source, SourceShape};
 
 /// The Qimen method (and scheme `api`) this source serves.
@@ -39,38 +38,10 @@ impl JushuitanQimenSource {
     /// Reads `base_url`, `app_key`, `secret`, `target_app_key`, `customer_id` and
     /// `sign_method` from a `jushuitan-qimen` connection.
     pub fn from_connection(connection: &Connection) -> Result<Self, CallError> {
-        let sign_method = match optional_setting(connection, "sign_method") {
-            None => SignMethod::Md5,
-            Some(text) => text.parse().map_err(|message| CallError::Invalid {
-                message: format!("connection `{}`: {message}", connection.name),
-            })?,
-        };
-        let config = QimenConfig {
-            platform: PLATFORM,
-            base_url: base_url(connection)?,
-            app_key: setting(connection, "app_key")?.to_owned(),
-            secret: Secret::new(secret_setting(connection, "secret")?),
-            target_app_key: setting(connection, "target_app_key")?.to_owned(),
-            sign_method,
-            routing: Some((
-                "customer_id".to_owned(),
-                setting(connection, "customer_id")?.to_owned(),
-            )),
-            timeout_secs: connection.timeout_secs,
-        };
+        let config =
+            QimenConfig::from_connection(connection, PLATFORM, "customer_id", "customer_id")?;
         Ok(Self::new(QimenClient::new(config)?))
     }
-}
-
-/// The form fields of one page: rendered parameters, then the paging pair.
-fn page_params(request: &PageRequest<'_>) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = business_params(request.params)
-        .into_iter()
-        .filter(|(key, _)| key != SHAPE.page_param && key != SHAPE.size_param)
-        .collect();
-    pairs.push((SHAPE.page_param.to_owned(), request.page.to_string()));
-    pairs.push((SHAPE.size_param.to_owned(), request.page_size.to_string()));
-    pairs
 }
 
 /// Decodes the inner `response` object of a successful gateway call.
@@ -104,10 +75,7 @@ impl Source for JushuitanQimenSource {
     }
 
     async fn fetch_page(&self, request: PageRequest<'_>) -> Result<Page, CallError> {
-        let response = self
-            .client
-            .call(QIMEN_ORDERS, &page_params(&request))
-            .await?;
+        let response = self.client.call_page(QIMEN_ORDERS, &request, SHAPE).await?;
         decode(&response)
     }
 }
@@ -142,7 +110,7 @@ mod tests {
         .iter()
         .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
         .collect();
-        assert_eq!(page_params(&request), expected);
+        assert_eq!(crate::qimen::page_params(&request, SHAPE), expected);
     }
 
     #[test]

@@ -136,7 +136,17 @@ impl QimenClient {
         business: &[(String, String)],
     ) -> Result<Map<String, Value>, CallError> {
         let timestamp = beijing_timestamp(Timestamp::now());
-        let form = self.signed_form(method, business, &timestamp);
+        self.call_at(method, business, &timestamp).await
+    }
+
+    /// [`Self::call`] stamped `timestamp` (for business fields that sign the same timestamp).
+    pub async fn call_at(
+        &self,
+        method: &str,
+        business: &[(String, String)],
+        timestamp: &str,
+    ) -> Result<Map<String, Value>, CallError> {
+        let form = self.signed_form(method, business, timestamp);
         let url = &self.config.base_url;
         tracing::debug!(
             platform = self.config.platform,
@@ -198,6 +208,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::test_support::pairs;
 
     fn client(method: SignMethod) -> QimenClient {
         QimenClient::new(QimenConfig {
@@ -211,13 +222,6 @@ mod tests {
             timeout_secs: 5,
         })
         .unwrap()
-    }
-
-    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-            .collect()
     }
 
     #[test]

@@ -143,13 +143,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-            .collect()
-    }
+    use crate::test_support::pairs;
 
     fn source() -> WdtNativeSource {
         WdtNativeSource {

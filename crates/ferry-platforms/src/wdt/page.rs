@@ -16,7 +16,6 @@
 use serde_json::{Map, Value};
 
 use crate::error::CallError;
-use crate::qimen::business_params;
 use crate::source::{Page, PageRequest, SourceShape};
 
 /// Paging facts of both routes (PROTOCOLS.md §4.2: `page_no` from 0, at most 100 per page).
@@ -33,13 +32,7 @@ pub const IDENTITY_FIELD: &str = "stockout_id";
 
 /// The rendered parameters as form pairs without their paging values, then the page pair.
 pub(crate) fn page_params(request: &PageRequest<'_>) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = business_params(request.params)
-        .into_iter()
-        .filter(|(key, _)| key != SHAPE.page_param && key != SHAPE.size_param)
-        .collect();
-    pairs.push((SHAPE.page_param.to_owned(), request.page.to_string()));
-    pairs.push((SHAPE.size_param.to_owned(), request.page_size.to_string()));
-    pairs
+    crate::qimen::page_params(request, SHAPE)
 }
 
 fn text(body: &Map<String, Value>, name: &str) -> String {

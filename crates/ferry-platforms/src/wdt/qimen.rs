@@ -2,19 +2,18 @@
 //! (PROTOCOLS.md §4.3, §6).
 //!
 //! Contract of [`WdtQimenSource::fetch_page`]: the scheme's rendered parameters are sent as
-//! flat form fields ([`crate::qimen::business_params`]) with `page_no` / `page_size` set from
+//! flat form fields ([`crate::qimen::page_params`]) with `page_no` / `page_size` set from
 //! the [`PageRequest`] (overriding rendered values), routed by `sid`, signed with the TOP
 //! signature only (no WDT signature on this route). Gateway failures (code 7 rate limit, code
 //! 25 signature, …) are classified by [`QimenClient`]; the inner `response` object, whose
 //! status key is `errorcode`, by [`super::page`].
 
 use async_trait::async_trait;
-use ferry_model::{Connection, Secret};
+use ferry_model::Connection;
 
-use super::page::{IDENTITY_FIELD, SHAPE, decode, page_params};
+use super::page::{IDENTITY_FIELD, SHAPE, decode};
 use crate::error::CallError;
-use crate::open::{base_url, optional_setting, secret_setting, setting};
-use crate::qimen::{QimenClient, QimenConfig, SignMethod};
+use crate::qimen::{QimenClient, QimenConfig};
 use crate::source::{Page, PageRequest, Source, SourceShape};
 
 /// The Qimen method (and scheme `api`) this source serves.
@@ -38,22 +37,7 @@ impl WdtQimenSource {
     /// Reads `base_url`, `app_key`, `secret`, `target_app_key`, `sid` and `sign_method` from a
     /// `wdt-qimen` connection.
     pub fn from_connection(connection: &Connection) -> Result<Self, CallError> {
-        let sign_method = match optional_setting(connection, "sign_method") {
-            None => SignMethod::Md5,
-            Some(text) => text.parse().map_err(|message| CallError::Invalid {
-                message: format!("connection `{}`: {message}", connection.name),
-            })?,
-        };
-        let config = QimenConfig {
-            platform: PLATFORM,
-            base_url: base_url(connection)?,
-            app_key: setting(connection, "app_key")?.to_owned(),
-            secret: Secret::new(secret_setting(connection, "secret")?),
-            target_app_key: setting(connection, "target_app_key")?.to_owned(),
-            sign_method,
-            routing: Some(("sid".to_owned(), setting(connection, "sid")?.to_owned())),
-            timeout_secs: connection.timeout_secs,
-        };
+        let config = QimenConfig::from_connection(connection, PLATFORM, "sid", "sid")?;
         Ok(Self::new(QimenClient::new(config)?))
     }
 }
@@ -71,7 +55,7 @@ impl Source for WdtQimenSource {
     async fn fetch_page(&self, request: PageRequest<'_>) -> Result<Page, CallError> {
         let response = self
             .client
-            .call(QIMEN_STOCKOUTS, &page_params(&request))
+            .call_page(QIMEN_STOCKOUTS, &request, SHAPE)
             .await?;
         decode(QIMEN_STOCKOUTS, PLATFORM, &response)
     }

@@ -6,7 +6,7 @@
 //! business object, see [`super::business_object`]), `pager` (`{"page_no":N,"page_size":M}`
 //! from the [`PageRequest`]), `datetime` (= `timestamp`), `wdt_appkey`, `wdt_salt`, `wdt_sign`
 //! ([`super::sign::wdt_sign`]) and the TOP `sign` over all of them. Gateway failures are
-//! classified by [`open_envelope`]; the inner `response` by [`super::decode`].
+//! classified by [`QimenClient`]; the inner `response` by [`super::decode`].
 
 use async_trait::async_trait;
 use ferry_model::{Connection, Secret};
@@ -17,9 +17,8 @@ use super::decode::decode;
 use super::sign::wdt_sign;
 use super::{MAX_PAGE_SIZE, PAGE_PARAM, SIZE_PARAM, business_object, secret_and_salt};
 use crate::error::CallError;
-use crate::http;
-use crate::open::{base_url, optional_setting, secret_setting, setting};
-use crate::qimen::{QimenClient, QimenConfig, SignMethod, beijing_timestamp, open_envelope};
+use crate::open::setting;
+use crate::qimen::{QimenClient, QimenConfig, beijing_timestamp};
 use crate::source::{Page, PageRequest, Source, SourceShape};
 
 /// The Qimen method (and scheme `api`) this source serves.
@@ -41,7 +40,6 @@ pub const QIMEN_SHAPE: SourceShape = SourceShape {
 #[derive(Clone)]
 pub struct WdtFlagshipQimenSource {
     client: QimenClient,
-    http: reqwest::Client,
     wdt_appkey: String,
     wdt_secret: Secret,
     wdt_salt: String,
@@ -66,10 +64,8 @@ impl WdtFlagshipQimenSource {
         wdt_secret: Secret,
         wdt_salt: String,
     ) -> Result<Self, CallError> {
-        let http = http::build_client(client.config().timeout_secs)?;
         Ok(Self {
             client,
-            http,
             wdt_appkey,
             wdt_secret,
             wdt_salt,
@@ -79,25 +75,7 @@ impl WdtFlagshipQimenSource {
     /// Reads `base_url`, `app_key`, `secret`, `target_app_key`, `sid`, `wdt_appkey`,
     /// `wdt_secret` (`secret:salt`) and `sign_method` from a `wdt-flagship-qimen` connection.
     pub fn from_connection(connection: &Connection) -> Result<Self, CallError> {
-        let sign_method = match optional_setting(connection, "sign_method") {
-            None => SignMethod::Md5,
-            Some(text) => text.parse().map_err(|message| CallError::Invalid {
-                message: format!("connection `{}`: {message}", connection.name),
-            })?,
-        };
-        let config = QimenConfig {
-            platform: PLATFORM,
-            base_url: base_url(connection)?,
-            app_key: setting(connection, "app_key")?.to_owned(),
-            secret: Secret::new(secret_setting(connection, "secret")?),
-            target_app_key: setting(connection, "target_app_key")?.to_owned(),
-            sign_method,
-            routing: Some((
-                "wdt3_customer_id".to_owned(),
-                setting(connection, "sid")?.to_owned(),
-            )),
-            timeout_secs: connection.timeout_secs,
-        };
+        let config = QimenConfig::from_connection(connection, PLATFORM, "wdt3_customer_id", "sid")?;
         let wdt_appkey = setting(connection, "wdt_appkey")?.to_owned();
         let (wdt_secret, wdt_salt) = secret_and_salt(connection, "wdt_secret")?;
         Self::new(QimenClient::new(config)?, wdt_appkey, wdt_secret, wdt_salt)
@@ -137,19 +115,10 @@ impl Source for WdtFlagshipQimenSource {
     async fn fetch_page(&self, request: PageRequest<'_>) -> Result<Page, CallError> {
         let timestamp = beijing_timestamp(Timestamp::now());
         let business = self.wdt_fields(&request, &timestamp);
-        let form = self
+        let response = self
             .client
-            .signed_form(QIMEN_REFUNDS, &business, &timestamp);
-        let url = &self.client.config().base_url;
-        tracing::debug!(
-            platform = PLATFORM,
-            url = http::display_url(url),
-            "wdt qimen call"
-        );
-        let reply = http::post_form(&self.http, url, &form).await?;
-        http::expect_success(&reply, url)?;
-        let body = http::parse_json(PLATFORM, &reply.body)?;
-        let response = open_envelope(PLATFORM, body)?;
+            .call_at(QIMEN_REFUNDS, &business, &timestamp)
+            .await?;
         decode(QIMEN_REFUNDS, &response, SETTINGS)
     }
 }
@@ -159,6 +128,7 @@ mod tests {
     use serde_json::Map;
 
     use super::*;
+    use crate::qimen::SignMethod;
 
     fn source() -> WdtFlagshipQimenSource {
         let config = QimenConfig {

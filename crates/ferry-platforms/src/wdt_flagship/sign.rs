@@ -98,13 +98,7 @@ pub fn wdt_sign(method: &str, wdt_params: &[(String, String)], secret: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-            .collect()
-    }
+    use crate::test_support::pairs;
 
     /// PROTOCOLS.md §5.1 worked example.
     #[test]
