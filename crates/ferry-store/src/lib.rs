@@ -23,6 +23,7 @@ mod model;
 mod options;
 mod postgres;
 mod rows;
+mod shared_queries;
 mod sql;
 mod sqlite;
 mod store;

@@ -21,6 +21,8 @@ use crate::sql;
 const LEDGER_COLUMNS: &str = "record_key, status, hash, written_hash, attempts, last_error, \
      payload, source_modified, first_seen_at, fetched_at, updated_at";
 
+crate::shared_queries::impl_shared_queries!(SqliteStore, Sqlite);
+
 impl SqliteStore {
     pub(super) async fn record_fetched_impl(
         &self,
@@ -121,64 +123,6 @@ impl SqliteStore {
             .await
             .map_err(StoreError::database(&operation))?;
         Ok(effects)
-    }
-
-    pub(super) async fn retry_failed_impl(&self, scheme: &str) -> Result<u64, StoreError> {
-        let result = sqlx::query(sql::RETRY_FAILED)
-            .bind(scheme)
-            .bind(self.options.now_millis())
-            .execute(&self.pool)
-            .await
-            .map_err(StoreError::database(format!(
-                "retry_failed on scheme `{scheme}`"
-            )))?;
-        Ok(result.rows_affected())
-    }
-
-    pub(super) async fn records_impl(
-        &self,
-        scheme: &str,
-        filter: &RecordFilter,
-        after_key: Option<&str>,
-        limit: u32,
-    ) -> Result<Vec<LedgerRecord>, StoreError> {
-        let mut builder = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {LEDGER_COLUMNS} FROM ledger_records WHERE scheme = "
-        ));
-        builder.push_bind(scheme.to_owned());
-        if let Some(status) = filter.status {
-            builder.push(" AND status = ").push_bind(status.as_str());
-        }
-        if let Some(key) = &filter.key {
-            builder.push(" AND record_key = ").push_bind(key.clone());
-        }
-        if let Some(after_key) = after_key {
-            builder
-                .push(" AND record_key > ")
-                .push_bind(after_key.to_owned());
-        }
-        builder
-            .push(" ORDER BY record_key LIMIT ")
-            .push_bind(i64::from(limit));
-        let rows = builder
-            .build()
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::database(format!(
-                "list records of scheme `{scheme}`"
-            )))?;
-        rows.iter().map(ledger_record).collect()
-    }
-
-    pub(super) async fn counts_impl(&self, scheme: &str) -> Result<StatusCounts, StoreError> {
-        let rows = sqlx::query(sql::COUNTS)
-            .bind(scheme)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::database(format!(
-                "count records of scheme `{scheme}`"
-            )))?;
-        status_counts(&rows)
     }
 
     pub(super) async fn find_record_impl(
