@@ -7,7 +7,9 @@
 //!   the platform does not say, at a short or empty page, or once the reported total is
 //!   reached. At most `MAX_PAGES` pages are followed.
 //! - Each page is flattened, filtered and keyed, stored in the ledger (durable) and only then
-//!   are the records that need a write handed to the writer. Nothing holds more than one page.
+//!   are the records that need a write handed to the writer. While a page is stored, the next
+//!   one (if the platform says there is one) is already being requested, so at most two pages
+//!   are held.
 //! - Completeness: where the platform reports a total, the distinct source records of one pass
 //!   (by the platform's record id, else the scheme's source `id`) must reach the largest total
 //!   reported during that pass; otherwise records moved between pages while we paged, and the
@@ -175,15 +177,11 @@ async fn fetch_pass(
     let shape = context.source.shape();
     let mut seen = HashSet::new();
     let mut total: Option<u64> = None;
-    for page_number in shape.first_page..shape.first_page.saturating_add(MAX_PAGES) {
-        if context.cancel.is_cancelled() {
-            return Err(FetchError::Cancelled);
-        }
-        let page_vars = vars
-            .clone()
-            .with_pagination(i64::from(shape.first_page), i64::from(page_size))
-            .with_page(i64::from(page_number));
-        let page = fetch_page(context, &page_vars, page_number, page_size).await?;
+    let first = shape.first_page;
+    let last = first.saturating_add(MAX_PAGES);
+    let mut page = fetch_numbered(context, vars, first, page_size).await?;
+    let mut page_number = first;
+    loop {
         stats.pages += 1;
         context.stats.pages.add(1);
         total = total.max(page.total);
@@ -193,9 +191,7 @@ async fn fetch_pass(
                 seen.insert(context.keying.source_identity(record));
             }
         }
-        let has_next = page.has_next;
-        store_page(context, writer, vars, page.records, &mut stats.counts).await?;
-        let more = match has_next {
+        let more = match page.has_next {
             Some(has_next) => has_next && received > 0,
             None => {
                 received >= page_size as usize
@@ -203,12 +199,44 @@ async fn fetch_pass(
             }
         };
         if !more {
+            store_page(context, writer, vars, page.records, &mut stats.counts).await?;
             return Ok((seen.len() as u64, total));
         }
+        page_number += 1;
+        if page_number >= last {
+            store_page(context, writer, vars, page.records, &mut stats.counts).await?;
+            return Err(FetchError::Failed(format!(
+                "gave up after {MAX_PAGES} pages in one window; narrow `sync.max_span`"
+            )));
+        }
+        // The next page is requested while this one is stored and queued: the platform's
+        // round trip overlaps the ledger write. A failed store still wins over the next
+        // page's outcome.
+        let (stored, next) = tokio::join!(
+            store_page(context, writer, vars, page.records, &mut stats.counts),
+            fetch_numbered(context, vars, page_number, page_size)
+        );
+        stored?;
+        page = next?;
     }
-    Err(FetchError::Failed(format!(
-        "gave up after {MAX_PAGES} pages in one window; narrow `sync.max_span`"
-    )))
+}
+
+/// Renders the request for `page_number` and fetches that page.
+async fn fetch_numbered(
+    context: &RunContext,
+    vars: &RunVars,
+    page_number: u32,
+    page_size: u32,
+) -> Result<Page, FetchError> {
+    if context.cancel.is_cancelled() {
+        return Err(FetchError::Cancelled);
+    }
+    let shape = context.source.shape();
+    let page_vars = vars
+        .clone()
+        .with_pagination(i64::from(shape.first_page), i64::from(page_size))
+        .with_page(i64::from(page_number));
+    fetch_page(context, &page_vars, page_number, page_size).await
 }
 
 async fn fetch_page(

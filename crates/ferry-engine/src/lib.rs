@@ -16,11 +16,12 @@ pub mod record;
 pub mod request;
 pub mod retry;
 pub mod run;
+pub mod schedule;
 pub mod stats;
 pub mod windows;
 pub mod write;
 
 pub use context::{Caller, RunContext};
-pub use open::{OpenError, open_context};
+pub use open::{Limiters, OpenError, open_context, open_context_with};
 pub use run::{RunMode, RunOptions, RunOutcome, RunReport, run};
 pub use stats::{RunStats, StatsSnapshot};

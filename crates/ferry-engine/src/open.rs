@@ -4,8 +4,15 @@
 //! names a platform ferry cannot call yet, lacks a setting, or (for SQL targets) cannot be
 //! reached; the error names the connection and says what to fix. It opens no run and takes no
 //! lease. Secrets never appear in its messages.
+//!
+//! Limiters: every scheme calling one connection must share its [`Limiter`], or two schemes
+//! on one account together exceed the account's rate. [`Limiters`] keeps one caller (limiter
+//! and retry policy) per connection name for as long as it lives; `ferry serve` keeps one for
+//! the process and opens every run with [`open_context_with`]. [`open_context`] (one run,
+//! the CLI) uses a fresh registry.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use ferry_model::config::{Config, Connection};
@@ -25,11 +32,39 @@ use crate::stats::RunStats;
 #[error("{0}")]
 pub struct OpenError(pub String);
 
-/// Opens everything a run of `scheme` needs.
+/// One caller (limiter and retry policy) per connection name, shared by every run opened
+/// through it.
+#[derive(Debug, Default)]
+pub struct Limiters {
+    callers: Mutex<HashMap<String, Caller>>,
+}
+
+impl Limiters {
+    /// The caller of `connection`: made on first use, the same `Arc<Limiter>` afterwards.
+    pub fn caller(&self, connection: &Connection) -> Caller {
+        let mut callers = self.callers.lock().unwrap_or_else(PoisonError::into_inner);
+        callers
+            .entry(connection.name.clone())
+            .or_insert_with(|| caller(connection))
+            .clone()
+    }
+}
+
+/// Opens everything a run of `scheme` needs, with limiters of its own (one run at a time).
 pub async fn open_context(
     config: &Config,
     scheme: Arc<Scheme>,
     store: Arc<dyn Store>,
+) -> Result<RunContext, OpenError> {
+    open_context_with(config, scheme, store, &Limiters::default()).await
+}
+
+/// Opens everything a run of `scheme` needs, calling its connections through `limiters`.
+pub async fn open_context_with(
+    config: &Config,
+    scheme: Arc<Scheme>,
+    store: Arc<dyn Store>,
+    limiters: &Limiters,
 ) -> Result<RunContext, OpenError> {
     let source_connection = connection(config, &scheme.source.adapter.connection.value)?;
     let target_connection = connection(config, &scheme.target.adapter.connection.value)?;
@@ -46,8 +81,8 @@ pub async fn open_context(
         store,
         source,
         target,
-        source_calls: caller(source_connection),
-        target_calls: caller(target_connection),
+        source_calls: limiters.caller(source_connection),
+        target_calls: limiters.caller(target_connection),
         keying,
         collections: Arc::default(),
         stats: Arc::new(RunStats::default()),

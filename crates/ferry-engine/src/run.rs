@@ -14,6 +14,10 @@
 //! 6. After the writer is done, records still pending (a newer version arrived while an older
 //!    one was being written) are written again, up to `FINAL_DRAINS` times.
 //! 7. The run ends `succeeded`, `failed` (with the first error) or `cancelled` in the history.
+//!
+//! Tracing: everything a run logs is inside a `run` span (`scheme`, `run_id`, `kind`), each
+//! window's work inside a `window` span (`from`, `to`); info events mark the run's start and
+//! end and each completed window. No settings or payloads are logged (secrets stay out).
 
 use std::time::Duration;
 
@@ -22,6 +26,7 @@ use ferry_store::{
     RunCounts, RunEnd, RunId, RunKind, StoreError, TimeRange, WindowStats, WindowStatus,
 };
 use serde::Serialize;
+use tracing::Instrument as _;
 
 use crate::context::RunContext;
 use crate::fetch::{FetchError, fetch_window, window_vars};
@@ -86,6 +91,16 @@ pub struct RunReport {
 /// Runs `context`'s scheme once. `Err` only when the run could not start (store unreachable,
 /// another run holds the lease); everything after that is in the report.
 pub async fn run(context: &RunContext, options: &RunOptions) -> Result<RunReport, StoreError> {
+    let span = tracing::info_span!(
+        "run",
+        scheme = %context.scheme.name,
+        run_id = tracing::field::Empty,
+        kind = options.kind.as_str(),
+    );
+    run_in_span(context, options).instrument(span).await
+}
+
+async fn run_in_span(context: &RunContext, options: &RunOptions) -> Result<RunReport, StoreError> {
     let scheme = &context.scheme;
     let checkpoint = context
         .store
@@ -109,6 +124,13 @@ pub async fn run(context: &RunContext, options: &RunOptions) -> Result<RunReport
             }),
         )
         .await?;
+    tracing::Span::current().record("run_id", run_id.0);
+    tracing::info!(
+        from = range.from,
+        to = range.to,
+        windows = windows.len(),
+        "run started"
+    );
     let heartbeat = spawn_heartbeat(context, run_id, options.heartbeat);
     let vars = window_vars(context, range, options.now);
     let mut report = RunReport {
@@ -146,6 +168,15 @@ pub async fn run(context: &RunContext, options: &RunOptions) -> Result<RunReport
         .store
         .finish_run(run_id, end, &counts, error)
         .await?;
+    tracing::info!(
+        status = end.status().as_str(),
+        fetched = counts.fetched,
+        written = counts.written,
+        skipped = counts.skipped,
+        failed = counts.failed,
+        error,
+        "run finished"
+    );
     Ok(report)
 }
 
@@ -179,8 +210,11 @@ async fn fetch_and_write(
     let mut result = drain_pending(context, &writer).await;
     if result.is_ok() {
         for window in windows {
-            let stats = match fetch_window(context, &writer, options.now, *window, page_size).await
-            {
+            let span = tracing::info_span!("window", from = window.from, to = window.to);
+            let fetched = fetch_window(context, &writer, options.now, *window, page_size)
+                .instrument(span.clone())
+                .await;
+            let stats = match fetched {
                 Ok(stats) => stats,
                 Err(error) => {
                     result = Err(error);
@@ -189,6 +223,7 @@ async fn fetch_and_write(
             };
             let complete = stats.status == WindowStatus::Complete;
             let error = stats.error.clone();
+            let (stats_pages, stats_fetched) = (stats.pages, stats.counts.fetched);
             record_window(context, run_id, &stats).await?;
             report.windows.push(stats);
             if !complete {
@@ -201,6 +236,13 @@ async fn fetch_and_write(
             }
             report.checkpoint_after = advance(context, report.checkpoint_after, *window).await?;
             context.stats.windows_done.add(1);
+            span.in_scope(|| {
+                tracing::info!(
+                    pages = stats_pages,
+                    fetched = stats_fetched,
+                    "window complete"
+                );
+            });
         }
     }
     let written = writer.finish().await.map_err(FetchError::Failed);

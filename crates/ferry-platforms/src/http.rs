@@ -14,7 +14,8 @@
 //! - [`expect_success`] turns a remaining non-2xx status into an error: 401/403 `Rejected`,
 //!   anything else `Invalid`.
 //! - [`parse_json`] turns invalid or truncated JSON into `Transient`, naming the platform and
-//!   the parser error, never the body (bodies may echo credentials).
+//!   the parser error, never the body (bodies may echo credentials). Lone surrogate escapes
+//!   are read as U+FFFD ([`crate::surrogates`]).
 //!
 //! URLs in messages never carry their query string.
 
@@ -182,9 +183,15 @@ pub(crate) fn expect_success(reply: &Reply, url: &str) -> Result<(), CallError> 
     }
 }
 
-/// Parses a JSON body; invalid or truncated JSON is `Transient` naming `platform`.
+/// Parses a JSON body; invalid or truncated JSON is `Transient` naming `platform`. Lone UTF-16
+/// surrogate escapes (a string cut inside an emoji) become U+FFFD instead of failing the page.
 pub(crate) fn parse_json(platform: &str, body: &[u8]) -> Result<serde_json::Value, CallError> {
-    serde_json::from_slice(body).map_err(|error| {
+    let parsed =
+        serde_json::from_slice(body).or_else(|error| match crate::surrogates::repair(body) {
+            Some(repaired) => serde_json::from_slice(&repaired),
+            None => Err(error),
+        });
+    parsed.map_err(|error| {
         CallError::transient(format!(
             "invalid JSON in the reply of `{platform}`: {error}"
         ))

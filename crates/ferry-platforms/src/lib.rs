@@ -11,6 +11,7 @@
 //! request per call.
 
 pub mod banniu;
+pub mod decoders;
 pub mod error;
 mod http;
 pub mod jackyun;
@@ -21,6 +22,7 @@ pub mod open;
 pub mod qimen;
 pub mod source;
 pub mod sql;
+pub mod surrogates;
 pub mod target;
 #[cfg(test)]
 mod test_support;

@@ -111,20 +111,64 @@ async fn sql_unsupported_url_schemes_are_rejected() {
 }
 
 #[tokio::test]
-async fn postgresql_replace_without_a_key_column_is_invalid() {
-    let message =
-        invalid_message(connect(POSTGRES_URL, "REPLACE INTO t(id, name) VALUES", None).await);
+async fn postgresql_replace_without_a_key_column_uses_the_tables_only_unique_key() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let table = unique_name("tablekey");
+    db.exec(&format!(
+        "CREATE TABLE {table} (a TEXT, b TEXT, note TEXT, \
+         row_key TEXT GENERATED ALWAYS AS (a || '#' || b) STORED UNIQUE)"
+    ))
+    .await;
+    let replace = format!("REPLACE INTO {table}(a, b, note) VALUES");
+    let target = connect(POSTGRES_URL, &replace, None).await.unwrap();
+    let first = [row(
+        "k",
+        vec![("a", json!("1")), ("b", json!("x")), ("note", json!("old"))],
+    )];
+    let second = [row(
+        "k",
+        vec![("a", json!("1")), ("b", json!("x")), ("note", json!("新"))],
+    )];
+    sql_common::assert_all_written(&target.write(&first).await.unwrap(), 1);
+    sql_common::assert_all_written(&target.write(&second).await.unwrap(), 1);
+    let rows = db.read(&table, &["a", "b", "note", "row_key"], "a").await;
+    let text = |value: &str| Some(value.to_owned());
+    assert_eq!(rows, [[text("1"), text("x"), text("新"), text("1#x")]]);
+    target.close().await;
+
+    db.exec(&format!(
+        "CREATE UNIQUE INDEX {table}_note ON {table} (note)"
+    ))
+    .await;
+    let message = invalid_message(connect(POSTGRES_URL, &replace, None).await);
     assert_eq!(
         message,
-        "PostgreSQL has no `REPLACE INTO`: ferry writes `INSERT … ON CONFLICT (key) DO UPDATE`, \
-         so the target `id` must name the key column (one of `main_sql`'s columns)"
+        format!(
+            "table `{table}` in `{POSTGRES_URL}` has 2 unique keys: (row_key), (note). \
+             PostgreSQL has no `REPLACE INTO`: ferry writes `INSERT … ON CONFLICT (key) DO \
+             UPDATE`, so the table needs exactly one primary key or unique index, or the target \
+             `id` must name a uniquely indexed column of `main_sql`"
+        )
     );
-    let message =
-        invalid_message(connect(POSTGRES_URL, "REPLACE INTO t(id) VALUES", Some("nope")).await);
+    db.drop_table(&table).await;
+
+    let bare = unique_name("bare");
+    db.exec(&format!("CREATE TABLE {bare} (id TEXT, name TEXT)"))
+        .await;
+    let replace = format!("REPLACE INTO {bare}(id, name) VALUES");
+    let message = invalid_message(connect(POSTGRES_URL, &replace, None).await);
+    assert!(
+        message.starts_with(&format!(
+            "table `{bare}` in `{POSTGRES_URL}` has no primary key or unique index. PostgreSQL"
+        )),
+        "{message}"
+    );
+    let message = invalid_message(connect(POSTGRES_URL, &replace, Some("nope")).await);
     assert_eq!(
         message,
         "key column `nope` is not one of `main_sql`'s columns"
     );
+    db.drop_table(&bare).await;
 }
 
 #[tokio::test]

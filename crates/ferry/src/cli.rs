@@ -26,6 +26,15 @@ pub struct GlobalArgs {
     /// Print machine-readable JSON instead of text
     #[arg(long, global = true)]
     pub json: bool,
+    /// Log format on stderr (level from FERRY_LOG, e.g. `debug`)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "FERRY_LOG_FORMAT",
+        default_value_t
+    )]
+    pub log_format: crate::logging::LogFormat,
 }
 
 /// The subcommands.
@@ -47,8 +56,18 @@ pub enum Command {
     Records(RecordsArgs),
     /// Run platform simulators on loopback until Ctrl-C
     Sim(SimArgs),
+    /// Run every scheme on its schedule and serve the HTTP API, metrics and web console
+    Serve(ServeArgs),
     /// Sync the five case studies on simulators into SQLite and reconcile with ground truth
     Demo(DemoArgs),
+}
+
+/// `ferry serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default: `[server].listen` in ferry.toml, else 127.0.0.1:8080)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// `ferry demo`.

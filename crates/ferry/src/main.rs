@@ -1,11 +1,13 @@
 //! The `ferry` binary: parses the command line and runs one command.
 //!
-//! Exit codes: 0 success, 1 a run failed, 2 bad input (config, scheme, arguments).
+//! Exit codes: 0 success, 1 a run failed, 2 bad input (config, scheme, arguments). Logs go to
+//! stderr (see `logging`).
 
 mod cli;
 mod commands;
 mod exit;
 mod load;
+mod logging;
 mod output;
 mod progress;
 mod session;
@@ -17,6 +19,11 @@ use crate::exit::Exit;
 
 fn main() {
     let cli = Cli::parse();
+    let default_level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    logging::init(cli.global.log_format, default_level);
     let result = match &cli.command {
         Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Validate(args) => commands::validate::run(&cli.global, args),
@@ -27,6 +34,7 @@ fn main() {
         Command::Records(args) => commands::status::records(&cli.global, args),
         Command::Sim(args) => commands::sim::run(&cli.global, args),
         Command::Demo(args) => commands::demo::run(&cli.global, args),
+        Command::Serve(args) => commands::serve::run(&cli.global, args),
     };
     let code = match result {
         Ok(()) => 0,

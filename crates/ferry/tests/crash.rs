@@ -2,16 +2,31 @@
 //! killed by SIGKILL at random moments, re-run until it succeeds; the target table must then
 //! equal the simulator's ground truth exactly (same keys, same values, no extra rows).
 //!
-//! `FERRY_CRASH_KILLS` sets how many kills must land while a run is working (default 10; the
-//! long local mode is 50), `FERRY_CRASH_SEED` the seed of the kill delays (printed on
-//! failure), `FERRY_TEST_MYSQL_URL` the server (default `mysql://root@127.0.0.1:3306`).
+//! Kills are aimed without any hook in ferry: after a random delay the test waits, polling
+//! from outside, for the moment it aims at (any moment, an open transaction on the target,
+//! a checkpoint just moved in the ledger, nothing pending in the ledger) and kills then. After each kill the phase it hit is
+//! read from the ledger and the target: `startup` (no run recorded yet), `fetch` (the target
+//! holds everything the ledger holds), `ledger-ahead` (records in the ledger, not yet in the
+//! target), `mid-transaction` (a target transaction was open), `checkpoint` (the checkpoint
+//! moved in the last few milliseconds). The counts are printed.
+//!
+//! The SIGTERM test stops a run gracefully: exit 1, "interrupted", nothing fetched left
+//! unwritten, and the next run completes the target.
+//!
+//! `FERRY_CHAOS_KILLS` (or `FERRY_CRASH_KILLS`) sets how many kills must land while a run is
+//! working (default 10; the long local mode is 50), `FERRY_CRASH_SEED` the seed of the kill
+//! delays (printed on failure), `FERRY_TEST_MYSQL_URL` the server (default
+//! `mysql://root@127.0.0.1:3306`).
 
 mod common;
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
 use common::{TargetDb, Workspace, assert_same, expected};
 use ferry_sim::{FaultConfig, ModifiedRange, Platform, SimBuilder};
+use sqlx::Row as _;
 
 /// A small deterministic generator for kill delays (xorshift64*).
 struct Delays(u64);
@@ -31,77 +46,313 @@ fn env_number(name: &str) -> Option<u64> {
         .and_then(|value| value.parse().ok())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_runs_resume_and_the_target_equals_ground_truth() {
-    let kills_wanted = env_number("FERRY_CRASH_KILLS").unwrap_or(10);
-    let seed = env_number("FERRY_CRASH_SEED")
-        .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond() as u64 | 1);
-    let mut delays = Delays(seed);
-    // Latency so a run lasts long enough to be killed in every phase; moving records so
-    // re-fetches and completeness checks are among what gets killed.
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// What a kill waits for once its delay is over.
+#[derive(Debug, Clone, Copy)]
+enum Aim {
+    /// Kill at once.
+    Anytime,
+    /// Kill while a transaction on the target database is open.
+    Transaction,
+    /// Kill as soon as the checkpoint has moved.
+    Checkpoint,
+    /// Kill while the target holds everything the ledger holds (ferry waits on the platform).
+    Settled,
+}
+
+const AIMS: [Aim; 4] = [
+    Aim::Anytime,
+    Aim::Transaction,
+    Aim::Checkpoint,
+    Aim::Settled,
+];
+
+/// How long a run may go on before the test calls it hung (a whole run takes seconds).
+const HUNG_AFTER: Duration = Duration::from_secs(180);
+
+/// A kill landing this soon after the checkpoint moved counts as `checkpoint`.
+const CHECKPOINT_SLACK_MS: i64 = 25;
+
+/// What the ledger says, read while ferry runs or after it died.
+#[derive(Debug, Default)]
+struct LedgerState {
+    last_run: i64,
+    records: i64,
+    pending: i64,
+    checkpoint: Option<(i64, i64)>,
+}
+
+/// Reads the ledger of the workspace at `root` (WAL: readers never block ferry).
+async fn ledger_state(root: &Path) -> LedgerState {
+    let path = root.join("ferry.db");
+    if !path.exists() {
+        return LedgerState::default();
+    }
+    let url = format!("sqlite://{}?mode=ro", path.display());
+    let Ok(pool) = sqlx::SqlitePool::connect(&url).await else {
+        return LedgerState::default();
+    };
+    let mut state = LedgerState::default();
+    if let Ok(row) = sqlx::query(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM runs), \
+         (SELECT COUNT(*) FROM ledger_records), \
+         (SELECT COUNT(*) FROM ledger_records WHERE status = 'pending')",
+    )
+    .fetch_one(&pool)
+    .await
+    {
+        state.last_run = row.get(0);
+        state.records = row.get(1);
+        state.pending = row.get(2);
+    }
+    if let Ok(Some(row)) = sqlx::query("SELECT position, updated_at FROM checkpoints")
+        .fetch_optional(&pool)
+        .await
+    {
+        state.checkpoint = Some((row.get(0), row.get(1)));
+    }
+    pool.close().await;
+    state
+}
+
+/// Transactions open on `database` (each batch ferry writes is one).
+async fn open_transactions(admin: &sqlx::MySqlPool, database: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.INNODB_TRX t \
+         JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.DB = ?",
+    )
+    .bind(database)
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
+/// Which phase a kill at `kill_ms` hit, from what was seen just before and after it.
+fn phase(runs_before: i64, transactions: i64, after: &LedgerState, kill_ms: i64) -> &'static str {
+    if after.last_run == runs_before {
+        "startup"
+    } else if transactions > 0 {
+        "mid-transaction"
+    } else if after
+        .checkpoint
+        .is_some_and(|(_, at)| at >= kill_ms - CHECKPOINT_SLACK_MS)
+    {
+        "checkpoint"
+    } else if after.pending > 0 {
+        "ledger-ahead"
+    } else {
+        "fetch"
+    }
+}
+
+/// Waits for `aim`, polling; `false` when the run ended first.
+async fn aim_at(
+    aim: Aim,
+    child: &mut tokio::process::Child,
+    ws: &Workspace,
+    admin: &sqlx::MySqlPool,
+    database: &str,
+) -> bool {
+    let checkpoint = ledger_state(&ws.root).await.checkpoint.map(|(at, _)| at);
+    let started = std::time::Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        // A run of this size takes seconds; one still going after minutes is hung.
+        if started.elapsed() > HUNG_AFTER {
+            let state = ledger_state(&ws.root).await;
+            let transactions = open_transactions(admin, database).await;
+            panic!(
+                "ferry run hung while aiming at {aim:?}: {state:?}, {transactions} open target \
+                 transactions"
+            );
+        }
+        let hit = match aim {
+            Aim::Anytime => true,
+            Aim::Transaction => open_transactions(admin, database).await > 0,
+            Aim::Checkpoint => {
+                ledger_state(&ws.root).await.checkpoint.map(|(at, _)| at) != checkpoint
+            }
+            Aim::Settled => {
+                let state = ledger_state(&ws.root).await;
+                state.records > 0
+                    && state.pending == 0
+                    && open_transactions(admin, database).await == 0
+            }
+        };
+        if hit {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// The Jushuitan simulator with latency (so a run lasts long enough to be killed in every
+/// phase) and, when `moving`, moving records (so re-fetches and completeness checks are among
+/// what gets killed).
+async fn slow_sim(orders: u32, moving: bool) -> ferry_sim::SimHandle {
     let mut faults = FaultConfig::default();
     faults.apply_spec("latency=3").unwrap();
-    faults.apply_spec("move=0.05").unwrap();
-    let sim = SimBuilder::new(Platform::Jushuitan)
+    if moving {
+        faults.apply_spec("move=0.05").unwrap();
+    }
+    SimBuilder::new(Platform::Jushuitan)
         .seed(5)
-        .orders(3_000)
+        .orders(orders)
         .faults(faults)
         .serve("127.0.0.1:0".parse().unwrap())
         .await
-        .unwrap();
-    let database = format!("ferry_crash_{}", std::process::id());
-    let ws = Workspace::new(&sim.base_url(), TargetDb::Mysql(database), "qimensecret").await;
+        .unwrap()
+}
 
-    let mut landed = 0;
-    let mut finished_early = 0;
-    let mut attempts = 0;
-    while landed < kills_wanted && attempts < kills_wanted * 4 {
-        attempts += 1;
-        let mut child = ws.run(&[]).spawn().unwrap();
-        let delay = delays.next_ms(20, 1_500);
-        match tokio::time::timeout(Duration::from_millis(delay), child.wait()).await {
-            Ok(status) => {
-                let status = status.unwrap();
-                let output = child.wait_with_output().await.unwrap();
-                assert!(
-                    status.success(),
-                    "an unkilled run failed (seed {seed}): {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                // The run ended before its kill: it does not count. Forget the ledger so the
-                // next run has the whole range to do again.
-                finished_early += 1;
-                std::fs::remove_file(ws.root.join("ferry.db")).ok();
-            }
-            Err(_elapsed) => {
-                child.kill().await.unwrap();
-                landed += 1;
-            }
-        }
-    }
-    assert!(
-        landed >= kills_wanted,
-        "only {landed} kills landed mid-run (seed {seed})"
-    );
-
+/// Re-runs until one succeeds (at most three times), then compares with ground truth and
+/// checks that no key is in the table twice.
+async fn rerun_and_reconcile(ws: &Workspace, sim: &ferry_sim::SimHandle, context: &str) {
     let mut succeeded = false;
     for _ in 0..3 {
-        let output = ws.run(&[]).output().await.unwrap();
+        let output = tokio::time::timeout(HUNG_AFTER, ws.run(&[]).output())
+            .await
+            .unwrap_or_else(|_| panic!("a re-run hung ({context})"))
+            .unwrap();
         if output.status.success() {
             succeeded = true;
             break;
         }
         eprintln!("re-run failed: {}", String::from_utf8_lossy(&output.stderr));
     }
-    assert!(succeeded, "no re-run succeeded (seed {seed})");
-
+    assert!(succeeded, "no re-run succeeded ({context})");
     let truth = sim.simulator().ground_truth(ModifiedRange::default());
     let expected = expected(&ws.scheme(), &truth);
-    assert_same(&ws.actual().await, &expected, &format!("seed {seed}"));
-    eprintln!(
-        "crash test: {landed} kills mid-run, {finished_early} runs finished before their kill, \
-         {} rows equal to ground truth (seed {seed})",
-        expected.len()
+    let rows = ws.actual_rows().await;
+    assert_eq!(rows.len(), expected.len(), "row count ({context})");
+    assert_same(&ws.actual().await, &expected, context);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_runs_resume_and_the_target_equals_ground_truth() {
+    let kills_wanted = env_number("FERRY_CHAOS_KILLS")
+        .or_else(|| env_number("FERRY_CRASH_KILLS"))
+        .unwrap_or(10);
+    let seed = env_number("FERRY_CRASH_SEED")
+        .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond() as u64 | 1);
+    let mut delays = Delays(seed);
+    let sim = slow_sim(3_000, true).await;
+    let database = format!("ferry_crash_{}", std::process::id());
+    let ws = Workspace::new(
+        &sim.base_url(),
+        TargetDb::Mysql(database.clone()),
+        "qimensecret",
+    )
+    .await;
+    let admin = sqlx::MySqlPool::connect(&format!("{}/test", common::mysql_server()))
+        .await
+        .unwrap();
+
+    let mut phases: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut landed = 0;
+    let mut finished_early = 0;
+    let mut attempts = 0;
+    while landed < kills_wanted && attempts < kills_wanted * 4 {
+        let aim = AIMS[attempts as usize % AIMS.len()];
+        attempts += 1;
+        let runs_before = ledger_state(&ws.root).await.last_run;
+        let mut child = ws.run(&[]).spawn().unwrap();
+        let delay = delays.next_ms(20, 1_200);
+        let killed = match tokio::time::timeout(Duration::from_millis(delay), child.wait()).await {
+            Ok(_) => false,
+            Err(_elapsed) => aim_at(aim, &mut child, &ws, &admin, &database).await,
+        };
+        if killed {
+            let transactions = open_transactions(&admin, &database).await;
+            let kill_ms = now_ms();
+            child.kill().await.unwrap();
+            let after = ledger_state(&ws.root).await;
+            *phases
+                .entry(phase(runs_before, transactions, &after, kill_ms))
+                .or_default() += 1;
+            landed += 1;
+            continue;
+        }
+        let output = child.wait_with_output().await.unwrap();
+        assert!(
+            output.status.success(),
+            "an unkilled run failed (seed {seed}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The run ended before its kill: it does not count. Forget the ledger so the next run
+        // has the whole range to do again.
+        finished_early += 1;
+        for file in ["ferry.db", "ferry.db-wal", "ferry.db-shm"] {
+            std::fs::remove_file(ws.root.join(file)).ok();
+        }
+    }
+    assert!(
+        landed >= kills_wanted,
+        "only {landed} kills landed mid-run (seed {seed})"
     );
+    rerun_and_reconcile(&ws, &sim, &format!("seed {seed}")).await;
+    eprintln!(
+        "crash test: {landed} kills mid-run by phase {phases:?}, {finished_early} runs finished \
+         before their kill, target equal to ground truth (seed {seed})"
+    );
+    admin.close().await;
+    ws.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_gracefully_and_the_next_run_completes() {
+    // No moving records: a record fetched twice in one run could be left pending by design
+    // (its newer version is written by the final drain, which a cancelled run skips).
+    let sim = slow_sim(2_000, false).await;
+    let database = format!("ferry_sigterm_{}", std::process::id());
+    let ws = Workspace::new(&sim.base_url(), TargetDb::Mysql(database), "qimensecret").await;
+    let child = ws.run(&[]).spawn().unwrap();
+    let pid = child.id().unwrap();
+    // Wait until the run has records in the ledger, so there is something to finish.
+    let mut waited = 0;
+    while ledger_state(&ws.root).await.records == 0 && waited < 3_000 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        waited += 5;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+
+    // What was fetched was written before the exit: nothing is left pending, the run is
+    // recorded as cancelled, and the target holds part of the data.
+    let after = ledger_state(&ws.root).await;
+    assert_eq!(
+        after.pending, 0,
+        "records fetched but not written: {stderr}"
+    );
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}?mode=ro",
+        ws.root.join("ferry.db").display()
+    ))
+    .await
+    .unwrap();
+    let status: String = sqlx::query_scalar("SELECT status FROM runs ORDER BY id DESC LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(status, "cancelled");
+    let partial = ws.actual().await.len();
+    assert!(
+        partial > 0,
+        "the records fetched before SIGTERM were written"
+    );
+
+    rerun_and_reconcile(&ws, &sim, "after SIGTERM").await;
     ws.cleanup().await;
 }

@@ -1,6 +1,6 @@
 //! `ferry demo` as a newcomer runs it: every simulator in-process, the six example schemes run
-//! twice, every target reconciled with its simulator's ground truth — into the embedded SQLite
-//! file and into MariaDB.
+//! twice, every target reconciled with its simulator's ground truth (row by row) — into the
+//! embedded SQLite file, into MariaDB and into PostgreSQL.
 
 mod common;
 
@@ -80,6 +80,34 @@ async fn the_demo_reconciles_every_scheme_into_mariadb() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_all_reconciled(&report);
     let drop = format!("DROP DATABASE {database}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_reconciles_every_scheme_into_postgresql() {
+    let database = format!("ferry_demo_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&format!("{}/postgres", common::postgres_server()))
+        .await
+        .unwrap();
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {database}"),
+        format!("CREATE DATABASE {database} ENCODING 'UTF8' TEMPLATE template0"),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let target = format!("{}/{database}", common::postgres_server());
+    let (code, report, stderr) = demo(dir.path(), &["--target", &target]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_all_reconciled(&report);
+    let drop = format!("DROP DATABASE {database} WITH (FORCE)");
     sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
         .execute(&admin)
         .await

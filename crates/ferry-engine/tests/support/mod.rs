@@ -40,12 +40,22 @@ pub struct Harness {
 impl Harness {
     /// Starts `sim`, writes ferry.toml for it, creates the target table.
     pub async fn start(sim: SimBuilder, rate: Option<&str>) -> Harness {
-        let sim = serve(sim).await;
-        let dir = tempfile::tempdir().unwrap();
-        let target_url = format!("sqlite://{}", dir.path().join("target.db").display());
         let rate_line = rate
             .map(|rate| format!("rate = \"{rate}\"\n"))
             .unwrap_or_default();
+        Harness::start_with(sim, &rate_line, |_| {}).await
+    }
+
+    /// Like [`Harness::start`], with `extra` TOML lines in the source connection (`rate`,
+    /// `timeout`, ...) and `edit` applied to the scheme's JSON.
+    pub async fn start_with(
+        sim: SimBuilder,
+        extra: &str,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> Harness {
+        let sim = serve(sim).await;
+        let dir = tempfile::tempdir().unwrap();
+        let target_url = format!("sqlite://{}", dir.path().join("target.db").display());
         let connections = format!(
             r#"
 [connections.jst]
@@ -55,7 +65,7 @@ app_key = "12345678"
 secret = "qimensecret"
 customer_id = "cust-1"
 max_retries = 8
-{rate_line}
+{extra}
 [connections.dw]
 platform = "sqlite"
 url = "{target_url}"
@@ -63,7 +73,7 @@ url = "{target_url}"
             base = sim.base_url(),
         );
         let config = store_config(dir.path(), &connections);
-        let scheme = example_scheme(&config, "002_jst_orders_to_mysql.json", |_| {});
+        let scheme = example_scheme(&config, "002_jst_orders_to_mysql.json", edit);
         let ddl =
             std::fs::read_to_string(repo_root().join("examples/sql/order_list_query.sql")).unwrap();
         let pool = sqlx::SqlitePool::connect(&format!("{target_url}?mode=rwc"))

@@ -1,7 +1,5 @@
 //! Reads the `source` and `target` halves of a scheme.
 
-use ferry_expr::condition::CompiledConditions;
-
 use super::field::{FieldSide, read_fields};
 use super::read::check_cron;
 use super::{Adapter, Remedy, SourceAdapter, TargetAdapter};
@@ -31,10 +29,11 @@ pub(super) fn read_source(node: &Node, diagnostics: &mut Diagnostics<'_>) -> Opt
     let mut table = ObjectReader::open(node, "source", diagnostics)?;
     let adapter = read_common(&mut table, Effect::Query, FieldSide::Source, diagnostics);
     let condition_node = table.take("condition");
-    let condition = match condition_node {
-        Some(node) => super::field::read_condition(node, diagnostics),
-        None => Some(CompiledConditions::default()),
-    };
+    // A bad condition is reported and read as empty, so the checks after it still run and
+    // `validate` lists every problem at once (the error keeps the scheme from loading).
+    let condition = condition_node
+        .and_then(|node| super::field::read_condition(node, diagnostics))
+        .unwrap_or_default();
     let condition_json = condition_node
         .map(Node::to_json)
         .unwrap_or(serde_json::Value::Null);
@@ -48,7 +47,7 @@ pub(super) fn read_source(node: &Node, diagnostics: &mut Diagnostics<'_>) -> Opt
     adapter.extras = extras;
     Some(SourceAdapter {
         adapter,
-        condition: condition?,
+        condition,
         condition_json,
         beat_flat,
         omission_remedy,

@@ -12,7 +12,7 @@
 //! window on a short page or the total).
 
 pub mod native;
-mod page;
+pub(crate) mod page;
 pub mod qimen;
 pub mod sign;
 

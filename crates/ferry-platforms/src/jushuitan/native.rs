@@ -120,7 +120,7 @@ impl JushuitanNativeSource {
 }
 
 /// Decodes the `{code, msg, data}` reply.
-fn decode(reply: &Value) -> Result<Page, CallError> {
+pub(crate) fn decode(reply: &Value) -> Result<Page, CallError> {
     let Value::Object(top) = reply else {
         return Err(CallError::transient(format!(
             "unexpected reply of `{PLATFORM}`: not a JSON object"

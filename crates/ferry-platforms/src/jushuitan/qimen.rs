@@ -45,7 +45,7 @@ impl JushuitanQimenSource {
 }
 
 /// Decodes the inner `response` object of a successful gateway call.
-fn decode(response: &Map<String, Value>) -> Result<Page, CallError> {
+pub(crate) fn decode(response: &Map<String, Value>) -> Result<Page, CallError> {
     let empty = Map::new();
     let data = match response.get("data") {
         Some(Value::Object(data)) => data,

@@ -9,7 +9,7 @@
 //! OKKI has no request signature: the seed's route and the native route are the same API, and
 //! PROTOCOLS.md §2 has no worked signature example to test.
 
-mod page;
+pub(crate) mod page;
 pub mod source;
 pub mod token;
 mod transport;

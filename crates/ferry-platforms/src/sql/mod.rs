@@ -5,8 +5,9 @@
 //! - **Statement.** One `write` sends one multi-row statement per chunk: the head
 //!   `REPLACE`/`INSERT INTO table (columns) VALUES` followed by `(?,?,…),(?,?,…)`, one tuple
 //!   per row. PostgreSQL has no `REPLACE`: `REPLACE INTO` becomes `INSERT INTO … ON CONFLICT
-//!   (key) DO UPDATE SET c = EXCLUDED.c, …` (the key column is the target's `id`, and must
-//!   carry a unique index), `INSERT INTO` stays a plain insert, and non-text columns get
+//!   (key) DO UPDATE SET c = EXCLUDED.c, …` (the key is the target's `id` when it names a
+//!   uniquely indexed `main_sql` column, else the table's only primary key or unique index),
+//!   `INSERT INTO` stays a plain insert, and non-text columns get
 //!   `CAST($n AS type)` with the types read once at connect.
 //! - **Binding.** Values are only ever bound parameters, never spliced into SQL. A row's value
 //!   for a column is looked up by the column's name in `Row.values` (then ignoring ASCII case);
@@ -21,8 +22,9 @@
 //!   constraint, mismatch, too big) is rolled back to a savepoint and its rows bisected until
 //!   the refused rows are single: those are `Failed` with the database's message (e.g.
 //!   `MySQL error 1406: Data too long for column 'items_name' at row 1`), the rest are
-//!   `Written`. Connection, IO and pool-timeout errors, deadlocks and lock waits end the write
-//!   with `Err(Transient)`, authentication and permission errors with `Err(Rejected)`, anything
+//!   `Written`. Connection, IO and pool-timeout errors, deadlocks, lock waits and a call with
+//!   no reply within the connection's `timeout` plus 15 s (the server's own statement timeout
+//!   normally fires first) end the write with `Err(Transient)`, authentication and permission errors with `Err(Rejected)`, anything
 //!   else (unknown table or column) with `Err(Invalid)`; the transaction is rolled back and
 //!   nothing of the batch is known to be written.
 //! - **Sessions.** MySQL sessions keep the server's `time_zone` and `sql_mode` (strict mode
@@ -89,6 +91,8 @@ pub struct SqlTarget {
     table: String,
     columns: Vec<String>,
     key_column: Option<String>,
+    /// The server-side statement timeout; the client waits this plus a grace per call.
+    timeout: Duration,
     display_url: String,
     connections: u32,
     limits: Limits,
@@ -196,9 +200,6 @@ impl SqlTarget {
                 }
             },
         };
-        if dialect == Dialect::Postgres && main_sql.replace && key_column.is_none() {
-            return Err(invalid(schema::missing_key_message()));
-        }
         let connections = match options.connections {
             0 => dialect.default_connections(),
             chosen => chosen,
@@ -240,6 +241,7 @@ impl SqlTarget {
             table: main_sql.table,
             columns: main_sql.columns,
             key_column,
+            timeout: options.timeout,
             display_url,
             connections,
             limits,
@@ -292,7 +294,7 @@ impl Target for SqlTarget {
             let chunks = write::plan(&prepared, &order, &self.limits);
             let mut tx = self
                 .pool
-                .begin()
+                .begin(self.timeout)
                 .await
                 .map_err(|error| classify(&error).into_call_error(&context()))?;
             let stats = write::run(

@@ -29,8 +29,19 @@ pub(crate) enum DbPool {
     Sqlite(sqlx::SqlitePool),
 }
 
-/// An open transaction on a pooled connection.
-pub(crate) enum DbTx {
+/// Extra time the client waits beyond the server's own statement timeout before it gives up
+/// on a reply. The server's timeout normally fires first; this bound only catches a
+/// connection whose reply never comes (a dead peer, a desynchronised protocol), so that a
+/// write fails as `Transient` instead of holding its transaction open forever.
+const CLIENT_GRACE: Duration = Duration::from_secs(15);
+
+/// An open transaction on a pooled connection, and how long one call on it may take.
+pub(crate) struct DbTx {
+    inner: TxInner,
+    limit: Duration,
+}
+
+enum TxInner {
     MySql(Transaction<'static, MySql>),
     Postgres(Transaction<'static, Postgres>),
     Sqlite(Transaction<'static, Sqlite>),
@@ -40,11 +51,25 @@ pub(crate) enum DbTx {
 macro_rules! each_tx {
     ($tx:expr, $inner:ident => $body:expr) => {
         match $tx {
-            DbTx::MySql($inner) => $body,
-            DbTx::Postgres($inner) => $body,
-            DbTx::Sqlite($inner) => $body,
+            TxInner::MySql($inner) => $body,
+            TxInner::Postgres($inner) => $body,
+            TxInner::Sqlite($inner) => $body,
         }
     };
+}
+
+/// `call`, or a timed-out IO error once `limit` has passed.
+async fn bounded<T>(
+    limit: Duration,
+    call: impl Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    match tokio::time::timeout(limit, call).await {
+        Ok(result) => result,
+        Err(_) => Err(sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("no reply from the database within {limit:?}"),
+        ))),
+    }
 }
 
 impl DbPool {
@@ -105,13 +130,16 @@ impl DbPool {
         }
     }
 
-    /// Begins a transaction on a pooled connection.
-    pub(crate) async fn begin(&self) -> Result<DbTx, sqlx::Error> {
-        match self {
-            DbPool::MySql(pool) => pool.begin().await.map(DbTx::MySql),
-            DbPool::Postgres(pool) => pool.begin().await.map(DbTx::Postgres),
-            DbPool::Sqlite(pool) => pool.begin().await.map(DbTx::Sqlite),
-        }
+    /// Begins a transaction on a pooled connection; each later call on it may take up to
+    /// `timeout` (the server's statement timeout) plus [`CLIENT_GRACE`].
+    pub(crate) async fn begin(&self, timeout: Duration) -> Result<DbTx, sqlx::Error> {
+        let limit = timeout + CLIENT_GRACE;
+        let inner = match self {
+            DbPool::MySql(pool) => bounded(limit, pool.begin()).await.map(TxInner::MySql),
+            DbPool::Postgres(pool) => bounded(limit, pool.begin()).await.map(TxInner::Postgres),
+            DbPool::Sqlite(pool) => bounded(limit, pool.begin()).await.map(TxInner::Sqlite),
+        }?;
+        Ok(DbTx { inner, limit })
     }
 
     /// Closes every connection.
@@ -153,23 +181,28 @@ impl DbTx {
         // sqlx does not set TCP_NODELAY, so the next command waits for the server's delayed
         // ACK (about 40 ms per statement). Cached statements are never closed that way, and
         // batches of one size reuse theirs. PostgreSQL's unnamed statements need no close.
-        let cached = matches!(self, DbTx::MySql(_));
-        each_tx!(self, tx => {
+        let cached = matches!(self.inner, TxInner::MySql(_));
+        let limit = self.limit;
+        each_tx!(&mut self.inner, tx => {
             let mut query = sqlx::query(AssertSqlSafe(sql)).persistent(cached);
             for param in params {
                 query = query.bind(param);
             }
-            query.execute(&mut **tx).await.map(|done| done.rows_affected())
+            bounded(limit, query.execute(&mut **tx)).await.map(|done| done.rows_affected())
         })
     }
 
     /// Runs a parameterless control statement (`SAVEPOINT …`) over the simple protocol.
     pub(crate) async fn control(&mut self, sql: &'static str) -> Result<(), sqlx::Error> {
-        each_tx!(self, tx => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()))
+        let limit = self.limit;
+        each_tx!(&mut self.inner, tx => {
+            bounded(limit, sqlx::raw_sql(sql).execute(&mut **tx)).await.map(|_| ())
+        })
     }
 
     /// Commits.
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        each_tx!(self, tx => tx.commit().await)
+        let limit = self.limit;
+        each_tx!(self.inner, tx => bounded(limit, tx.commit()).await)
     }
 }

@@ -8,8 +8,10 @@
 //! resolve through the search path (`to_regclass`), every column must be one of its columns
 //! (exact name, else ignoring case), non-text columns get `CAST($n AS type)` (the type without
 //! its modifier, so lengths and precisions are checked on assignment, not truncated by the
-//! cast), and for `REPLACE INTO` the key column needs a single-column unique index to serve as
-//! the `ON CONFLICT` target. A missing table is `Invalid` "table … does not exist in …".
+//! cast), and for `REPLACE INTO` the `ON CONFLICT` target is the key column (the target's `id`,
+//! when it is one of `main_sql`'s columns; it needs a single-column unique index), else the
+//! table's only primary key or unique index, which may cover columns `main_sql` does not write
+//! (seed 004's generated `row_key`). A missing table is `Invalid` "table … does not exist in …".
 
 use ferry_model::scheme::sql::MainSql;
 use sqlx::AssertSqlSafe;
@@ -34,6 +36,15 @@ const PG_COLUMNS: &str = "SELECT a.attname::text, \
 const PG_UNIQUE: &str = "SELECT EXISTS (SELECT 1 FROM pg_index i \
  WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indpred IS NULL \
    AND i.indexprs IS NULL AND i.indnkeyatts = 1 AND i.indkey[0] = $2)";
+
+/// The columns of every primary key and unique index (non-partial, without expressions).
+const PG_UNIQUE_KEYS: &str = "SELECT array_agg(a.attname::text ORDER BY k.ord) \
+  FROM pg_index i \
+  CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
+  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+ WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indpred IS NULL \
+   AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts \
+ GROUP BY i.indexrelid ORDER BY i.indexrelid";
 
 /// `max_allowed_packet` assumed when the server does not say (MySQL 5.7's default).
 const MYSQL_DEFAULT_PACKET: usize = 4 << 20;
@@ -183,9 +194,8 @@ async fn postgres_shape(
             cast: cast.clone(),
         });
     }
-    let upsert_key = match (main_sql.replace, key) {
-        (false, _) => None,
-        (true, None) => return Err(invalid(missing_key_message())),
+    let conflict = match (main_sql.replace, key) {
+        (false, _) => Vec::new(),
         (true, Some(key)) => {
             let (name, _, number) = find(key)?;
             let unique: bool = sqlx::query_scalar(PG_UNIQUE)
@@ -200,21 +210,58 @@ async fn postgres_shape(
                      unique index of its own; PostgreSQL's `ON CONFLICT ({name})` needs one"
                 )));
             }
-            Some(Dialect::Postgres.quote(name))
+            vec![Dialect::Postgres.quote(name)]
+        }
+        (true, None) => {
+            let keys: Vec<Vec<String>> = sqlx::query_scalar(PG_UNIQUE_KEYS)
+                .bind(&resolved)
+                .fetch_all(pool)
+                .await
+                .map_err(lookup_error)?;
+            table_key(keys, &resolved, place)?
         }
     };
-    Ok(StatementShape::postgres(
-        &resolved,
-        &columns,
-        upsert_key.as_deref(),
-    ))
+    Ok(StatementShape::postgres(&resolved, &columns, &conflict))
 }
 
-/// Why PostgreSQL cannot run `REPLACE INTO` without a key column.
-pub(crate) fn missing_key_message() -> String {
+/// The conflict target of a `REPLACE INTO` whose key is not one of `main_sql`'s columns: the
+/// table's only primary key or unique index (MySQL's `REPLACE` replaces on any of them;
+/// PostgreSQL takes one target, so more than one is ambiguous).
+fn table_key(
+    mut keys: Vec<Vec<String>>,
+    table: &str,
+    place: &str,
+) -> Result<Vec<String>, CallError> {
+    match keys.len() {
+        1 => Ok(keys
+            .swap_remove(0)
+            .iter()
+            .map(|name| Dialect::Postgres.quote(name))
+            .collect()),
+        0 => Err(invalid(format!(
+            "table `{table}` in `{place}` has no primary key or unique index. {}",
+            missing_key_message()
+        ))),
+        _ => {
+            let listed: Vec<String> = keys
+                .iter()
+                .map(|columns| format!("({})", columns.join(", ")))
+                .collect();
+            Err(invalid(format!(
+                "table `{table}` in `{place}` has {} unique keys: {}. {}",
+                keys.len(),
+                listed.join(", "),
+                missing_key_message()
+            )))
+        }
+    }
+}
+
+/// What PostgreSQL needs for `REPLACE INTO`.
+fn missing_key_message() -> &'static str {
     "PostgreSQL has no `REPLACE INTO`: ferry writes `INSERT … ON CONFLICT (key) DO UPDATE`, so \
-     the target `id` must name the key column (one of `main_sql`'s columns)"
-        .to_owned()
+     the table needs exactly one primary key or unique index, or the target `id` must name a \
+     uniquely indexed column of `main_sql`"
 }
 
 fn probe_error(classified: Classified, table: &str, place: &str) -> CallError {

@@ -43,26 +43,30 @@ impl StatementShape {
     }
 
     /// PostgreSQL: `INSERT INTO table(columns) VALUES`, numbered placeholders with casts, and
-    /// with `upsert_key` (quoted) an `ON CONFLICT` tail that overwrites every other column.
-    pub(crate) fn postgres(table: &str, columns: &[PgColumn], upsert_key: Option<&str>) -> Self {
+    /// with a non-empty `conflict` target (quoted column names) an `ON CONFLICT` tail that
+    /// overwrites every other column.
+    pub(crate) fn postgres(table: &str, columns: &[PgColumn], conflict: &[String]) -> Self {
         let names: Vec<&str> = columns
             .iter()
             .map(|column| column.quoted.as_str())
             .collect();
         let head = format!("INSERT INTO {table} ({}) VALUES", names.join(", "));
-        let tail = match upsert_key {
-            None => String::new(),
-            Some(key) => {
-                let updates: Vec<String> = names
-                    .iter()
-                    .filter(|name| **name != key)
-                    .map(|name| format!("{name} = EXCLUDED.{name}"))
-                    .collect();
-                if updates.is_empty() {
-                    format!(" ON CONFLICT ({key}) DO NOTHING")
-                } else {
-                    format!(" ON CONFLICT ({key}) DO UPDATE SET {}", updates.join(", "))
-                }
+        let tail = if conflict.is_empty() {
+            String::new()
+        } else {
+            let target = conflict.join(", ");
+            let updates: Vec<String> = names
+                .iter()
+                .filter(|name| !conflict.iter().any(|key| key == *name))
+                .map(|name| format!("{name} = EXCLUDED.{name}"))
+                .collect();
+            if updates.is_empty() {
+                format!(" ON CONFLICT ({target}) DO NOTHING")
+            } else {
+                format!(
+                    " ON CONFLICT ({target}) DO UPDATE SET {}",
+                    updates.join(", ")
+                )
             }
         };
         StatementShape {
@@ -166,16 +170,16 @@ mod tests {
                 cast: None,
             },
         ];
-        let shape = StatementShape::postgres("t", &columns, Some("\"id\""));
+        let shape = StatementShape::postgres("t", &columns, &["\"id\"".to_owned()]);
         assert_eq!(
             shape.text(2),
             "INSERT INTO t (\"id\", \"qty\", \"note\") VALUES ($1,CAST($2 AS integer),$3),\
              ($4,CAST($5 AS integer),$6) ON CONFLICT (\"id\") DO UPDATE SET \
              \"qty\" = EXCLUDED.\"qty\", \"note\" = EXCLUDED.\"note\""
         );
-        let plain = StatementShape::postgres("s.t", &columns[..1], None);
+        let plain = StatementShape::postgres("s.t", &columns[..1], &[]);
         assert_eq!(plain.text(1), "INSERT INTO s.t (\"id\") VALUES ($1)");
-        let key_only = StatementShape::postgres("t", &columns[..1], Some("\"id\""));
+        let key_only = StatementShape::postgres("t", &columns[..1], &["\"id\"".to_owned()]);
         assert_eq!(
             key_only.text(1),
             "INSERT INTO t (\"id\") VALUES ($1) ON CONFLICT (\"id\") DO NOTHING"

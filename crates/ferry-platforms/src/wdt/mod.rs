@@ -11,7 +11,7 @@
 //! (the engine ends a window on a short page or the total).
 
 pub mod native;
-mod page;
+pub(crate) mod page;
 pub mod qimen;
 
 pub use native::{NATIVE_STOCKOUTS, WdtNativeSource, pack, wdt_sign};

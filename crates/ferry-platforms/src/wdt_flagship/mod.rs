@@ -13,7 +13,7 @@
 //! `data.order[]` as sent (`modified` may be epoch ms or text; the engine reads both). The
 //! credential `secret:salt` is split on the first `:`.
 
-mod decode;
+pub(crate) mod decode;
 pub mod native;
 pub mod qimen;
 pub mod sign;

@@ -1,5 +1,10 @@
 //! Ledger operations on SQLite: multi-row reads and upserts in one `BEGIN IMMEDIATE`
 //! transaction per call, transitions decided by `crate::ledger`.
+//!
+//! The multi-row statements have as many tuples as the call has records, so nearly every call
+//! is a new statement text: they are not kept in the connection's statement cache
+//! (`persistent(false)`), where each would hold its compiled program (megabytes at a thousand
+//! rows) until evicted.
 
 use std::collections::HashMap;
 
@@ -67,6 +72,7 @@ impl SqliteStore {
             );
             builder
                 .build()
+                .persistent(false)
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::database(&operation))?;
@@ -115,6 +121,7 @@ impl SqliteStore {
             builder.push(" AND ledger_records.record_key = v.column1");
             builder
                 .build()
+                .persistent(false)
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::database(&operation))?;
@@ -190,6 +197,7 @@ async fn read_states(
         builder.push(")");
         let rows = builder
             .build()
+            .persistent(false)
             .fetch_all(&mut *connection)
             .await
             .map_err(StoreError::database(operation))?;

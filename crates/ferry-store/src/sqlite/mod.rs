@@ -66,11 +66,15 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(options.max_connections.max(1))
         };
-        let pool = pool_options
-            .connect_with(connect_options)
-            .await
-            .map_err(StoreError::database("connect to SQLite"))?;
-        crate::migrations::sqlite().run(&pool).await?;
+        let pool = connect_pool(&pool_options, &connect_options).await?;
+        let migrator = crate::migrations::sqlite();
+        if migrator.run(&pool).await.is_err() {
+            // SQLite has no migration lock: two processes opening a new ledger at once both
+            // try to apply migration 1 and the second fails ("table … already exists") once
+            // the first commits. Running again skips what is applied now, and reports a
+            // failure that is real.
+            migrator.run(&pool).await?;
+        }
         Ok(SqliteStore { pool, options })
     }
 
@@ -82,6 +86,34 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(StoreError::database(operation))
+    }
+}
+
+/// Attempts at opening a new ledger file that another process is creating at the same moment.
+const CONNECT_ATTEMPTS: u32 = 5;
+
+/// Opens the pool. Switching a new file to WAL needs a moment of exclusive access, so a
+/// second process opening the same new ledger at that moment gets "database is locked" at
+/// once (the busy timeout does not cover it): that is retried a few times.
+async fn connect_pool(
+    pool_options: &SqlitePoolOptions,
+    connect_options: &SqliteConnectOptions,
+) -> Result<SqlitePool, StoreError> {
+    let mut attempt = 1;
+    loop {
+        match pool_options
+            .clone()
+            .connect_with(connect_options.clone())
+            .await
+        {
+            Err(sqlx::Error::Database(error))
+                if error.code().as_deref() == Some("5") && attempt < CONNECT_ATTEMPTS =>
+            {
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            result => return result.map_err(StoreError::database("connect to SQLite")),
+        }
     }
 }
 

@@ -4,6 +4,7 @@ pub mod demo;
 pub mod init;
 pub mod plan;
 pub mod run;
+pub mod serve;
 pub mod sim;
 pub mod status;
 pub mod validate;

@@ -1,15 +1,15 @@
 //! `ferry run SCHEME [--from T] [--to T] [--dry-run]`: one run now, and `ferry retry SCHEME`:
 //! write the scheme's failed records again.
 //!
-//! Exit 0 when the run succeeded, 1 when it failed or was interrupted (the ledger keeps
-//! everything fetched; the next run continues), 2 on bad input. `--dry-run` fetches and maps
-//! for real but keeps the ledger in memory and writes nothing: the checkpoint, the ledger and
-//! the target are untouched.
+//! Exit 0 when the run succeeded, 1 when it failed or was interrupted by Ctrl-C or SIGTERM
+//! (the ledger keeps everything fetched; the next run continues), 2 on bad input.
+//! `--dry-run` fetches and maps for real but keeps the ledger in memory and writes nothing:
+//! the checkpoint, the ledger and the target are untouched.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, anyhow};
+use ferry_engine::schedule::HEARTBEAT;
 use ferry_engine::{RunMode, RunOptions, RunOutcome, RunReport, open_context};
 use ferry_model::Config;
 use ferry_model::units::format_time;
@@ -20,9 +20,6 @@ use crate::cli::{GlobalArgs, RetryArgs, RunArgs};
 use crate::exit::{CommandResult, Exit};
 use crate::progress::Progress;
 use crate::{load, output, session};
-
-/// How often a run renews its lease.
-const HEARTBEAT: Duration = Duration::from_secs(20);
 
 pub fn run(global: &GlobalArgs, args: &RunArgs) -> CommandResult {
     let path = session::resolve_scheme(&args.scheme, global.config.as_deref())?;
@@ -88,7 +85,7 @@ fn execute(
         }
         let cancel = context.cancel.clone();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if interrupted().await {
                 eprintln!("interrupted: finishing the records already fetched…");
                 cancel.cancel();
             }
@@ -110,6 +107,26 @@ fn execute(
             "run of `{}` was interrupted; run it again to continue",
             scheme.name
         ))),
+    }
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill`, systemd and container
+/// runtimes send); `false` when no handler could be installed.
+pub(crate) async fn interrupted() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => tokio::select! {
+                result = tokio::signal::ctrl_c() => result.is_ok(),
+                received = terminate.recv() => received.is_some(),
+            },
+            Err(_) => tokio::signal::ctrl_c().await.is_ok(),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
     }
 }
 

@@ -84,6 +84,11 @@ pub fn mysql_server() -> String {
         .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned())
 }
 
+pub fn postgres_server() -> String {
+    std::env::var("FERRY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
 /// Where the seed 002 rows go.
 pub enum TargetDb {
     /// A fresh MariaDB database of this name.
@@ -108,15 +113,24 @@ impl Workspace {
 
     /// A workspace running `seed` into `target`.
     pub async fn for_seed(seed: Seed, target: TargetDb) -> Workspace {
+        Workspace::for_seed_on(seed, target, &mysql_server()).await
+    }
+
+    /// A workspace running `seed` into `target`, a MariaDB database being on `server`
+    /// (`mysql://user@host:port`).
+    pub async fn for_seed_on(seed: Seed, target: TargetDb, server: &str) -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
         let (platform, target_url, mysql_database) = match target {
             TargetDb::Mysql(database) => {
-                mysql_admin(format!(
-                    "DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database} CHARACTER SET utf8mb4"
-                ))
+                mysql_admin_on(
+                    server,
+                    format!(
+                        "DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database} CHARACTER SET utf8mb4"
+                    ),
+                )
                 .await;
-                let url = format!("{}/{database}", mysql_server());
+                let url = format!("{server}/{database}");
                 let pool = sqlx::MySqlPool::connect(&url).await.unwrap();
                 sqlx::raw_sql(sqlx::AssertSqlSafe(ddl(seed.table, "mysql")))
                     .execute(&pool)
@@ -282,7 +296,12 @@ fn ddl(table: &str, dialect: &str) -> String {
 
 /// Runs administrative SQL on the MariaDB server's `test` database.
 async fn mysql_admin(sql: String) {
-    let admin = sqlx::MySqlPool::connect(&format!("{}/test", mysql_server()))
+    mysql_admin_on(&mysql_server(), sql).await;
+}
+
+/// Runs administrative SQL on `server`'s `test` database.
+pub async fn mysql_admin_on(server: &str, sql: String) {
+    let admin = sqlx::MySqlPool::connect(&format!("{server}/test"))
         .await
         .unwrap();
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql))

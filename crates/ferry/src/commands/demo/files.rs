@@ -6,6 +6,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use super::secrets::DemoSecrets;
+
 /// The example schemes, in the order the demo runs them (the Banniu task feed first: seed
 /// 000's `_mongoQuery` reads its ledger).
 pub const SCHEMES: [(&str, &str); 6] = [
@@ -61,7 +63,12 @@ pub struct Endpoints {
 }
 
 /// Writes the schemes and ferry.toml into `dir` (replacing what an earlier demo left).
-pub fn write(dir: &Path, endpoints: &Endpoints, target_url: &str) -> anyhow::Result<()> {
+pub fn write(
+    dir: &Path,
+    endpoints: &Endpoints,
+    target_url: &str,
+    secrets: &DemoSecrets,
+) -> anyhow::Result<()> {
     let schemes = dir.join("schemes");
     std::fs::create_dir_all(&schemes)
         .with_context(|| format!("cannot create {}", schemes.display()))?;
@@ -71,11 +78,14 @@ pub fn write(dir: &Path, endpoints: &Endpoints, target_url: &str) -> anyhow::Res
     for stale in ["ferry.db", "ferry.db-wal", "ferry.db-shm", "target.db"] {
         let _ = std::fs::remove_file(dir.join(stale));
     }
-    std::fs::write(dir.join("ferry.toml"), config(endpoints, target_url))?;
+    std::fs::write(
+        dir.join("ferry.toml"),
+        config(endpoints, target_url, secrets),
+    )?;
     Ok(())
 }
 
-fn config(e: &Endpoints, target_url: &str) -> String {
+fn config(e: &Endpoints, target_url: &str, secrets: &DemoSecrets) -> String {
     let target_platform = match target_url.split(':').next() {
         Some("mysql" | "mariadb") => "mysql",
         Some("postgres" | "postgresql") => "postgres",
@@ -92,7 +102,7 @@ url = "sqlite://ferry.db"
 platform = "jushuitan-qimen"
 base_url = "{jst}/router/qm"
 app_key = "12345678"
-secret = "qimensecret"
+secret = "{qimen}"
 customer_id = "cust-1"
 rate = "200/s"
 
@@ -100,10 +110,10 @@ rate = "200/s"
 platform = "jackyun-qimen"
 base_url = "{jky}/router/qm"
 app_key = "12345678"
-secret = "qimensecret"
+secret = "{qimen}"
 target_app_key = "21363512"
 jky_appkey = "jkyappkey"
-jky_secret = "jkysecret"
+jky_secret = "{jackyun}"
 jky_customer_id = "jkycust-1"
 rate = "200/s"
 
@@ -111,14 +121,14 @@ rate = "200/s"
 platform = "okki"
 base_url = "{okki}"
 client_id = "okki-client"
-client_secret = "okkisecret"
+client_secret = "{okki_secret}"
 rate = "200/s"
 
 [connections.wdt]
 platform = "wdt-qimen"
 base_url = "{wdt}/router/qm"
 app_key = "12345678"
-secret = "qimensecret"
+secret = "{qimen}"
 target_app_key = "wdtqimenkey"
 sid = "mysid"
 rate = "200/s"
@@ -127,11 +137,11 @@ rate = "200/s"
 platform = "wdt-flagship-qimen"
 base_url = "{flagship}/router/qm"
 app_key = "12345678"
-secret = "qimensecret"
+secret = "{qimen}"
 target_app_key = "87654321"
 sid = "mysid"
 wdt_appkey = "mykey"
-wdt_secret = "testsecret:testsalt"
+wdt_secret = "{wdt_flagship}"
 rate = "200/s"
 
 [connections.kingdee]
@@ -140,14 +150,14 @@ base_url = "{kingdee}/k3cloud/"
 acct_id = "5f1234567890ab"
 username = "apiuser"
 login = "validate_user"
-password = "apipassword"
+password = "{kingdee_password}"
 
 [connections.banniu]
 platform = "banniu"
 base_url = "{banniu}/gateway/api/miniAPI"
 app_key = "bnappkey"
-app_secret = "banniusecret"
-access_token = "bntoken"
+app_secret = "{banniu_secret}"
+access_token = "{banniu_token}"
 rate = "200/s"
 
 [connections.dw]
@@ -164,5 +174,12 @@ platform = "ledger"
         flagship = e.wdt_flagship,
         kingdee = e.kingdee,
         banniu = e.banniu,
+        qimen = secrets.qimen.toml(),
+        jackyun = secrets.jackyun.toml(),
+        okki_secret = secrets.okki.toml(),
+        wdt_flagship = secrets.wdt_flagship.toml(),
+        kingdee_password = secrets.kingdee.toml(),
+        banniu_secret = secrets.banniu_secret.toml(),
+        banniu_token = secrets.banniu_token.toml(),
     )
 }

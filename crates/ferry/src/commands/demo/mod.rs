@@ -9,6 +9,7 @@
 
 mod checks;
 mod files;
+mod secrets;
 mod sims;
 
 use std::sync::Arc;
@@ -54,13 +55,14 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> CommandResult {
 }
 
 async fn demo(global: &GlobalArgs, args: &DemoArgs) -> Result<Vec<Line>, Exit> {
-    let sims = sims::start_all(args.orders).await?;
+    let secrets = secrets::DemoSecrets::from_env();
+    let sims = sims::start_all(args.orders, &secrets).await?;
     let dir = &args.dir;
     let target_url = args
         .target
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", dir.join("target.db").display()));
-    files::write(dir, &sims.endpoints(), &target_url)?;
+    files::write(dir, &sims.endpoints(), &target_url, &secrets)?;
     create_tables(&target_url).await?;
     let config = load::load_config(&dir.join("ferry.toml"))
         .map_err(|messages| Exit::Failed(anyhow!(messages.join("\n"))))?;

@@ -13,11 +13,12 @@ use ferry_sim::banniu::{NewTask, build_parts};
 use ferry_sim::kingdee::build_with_control;
 use ferry_sim::{
     BanniuConfig, BanniuTasks, KingdeeConfig, KingdeeControl, ModifiedRange, Platform, SimBuilder,
-    SimHandle,
+    SimConfig, SimHandle,
 };
 use serde_json::Value;
 
 use super::files::Endpoints;
+use super::secrets::DemoSecrets;
 
 /// Seed of every simulator's data.
 const SEED: u64 = 2024;
@@ -41,8 +42,14 @@ fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
-async fn start(platform: Platform, orders: u32) -> anyhow::Result<SimHandle> {
-    SimBuilder::new(platform)
+async fn start(
+    platform: Platform,
+    orders: u32,
+    secrets: &DemoSecrets,
+) -> anyhow::Result<SimHandle> {
+    let mut config = SimConfig::default_for(platform);
+    secrets.configure(&mut config);
+    SimBuilder::from_config(config)
         .seed(SEED)
         .orders(orders)
         .serve(loopback())
@@ -51,16 +58,19 @@ async fn start(platform: Platform, orders: u32) -> anyhow::Result<SimHandle> {
 }
 
 /// Starts every simulator; `orders` is the Jushuitan order count (the others use a quarter).
-pub async fn start_all(orders: u32) -> anyhow::Result<Sims> {
+pub async fn start_all(orders: u32, secrets: &DemoSecrets) -> anyhow::Result<Sims> {
     let smaller = (orders / 4).max(50);
-    let jushuitan = start(Platform::Jushuitan, orders).await?;
-    let jackyun = start(Platform::Jackyun, smaller).await?;
-    let okki = start(Platform::Okki, smaller).await?;
-    let wdt = start(Platform::Wdt, smaller).await?;
-    let wdt_flagship = start(Platform::WdtFlagship, smaller).await?;
-    let (kingdee_sim, kingdee_control) = build_with_control(KingdeeConfig::default())?;
+    let jushuitan = start(Platform::Jushuitan, orders, secrets).await?;
+    let jackyun = start(Platform::Jackyun, smaller, secrets).await?;
+    let okki = start(Platform::Okki, smaller, secrets).await?;
+    let wdt = start(Platform::Wdt, smaller, secrets).await?;
+    let wdt_flagship = start(Platform::WdtFlagship, smaller, secrets).await?;
+    let mut kingdee_config = KingdeeConfig::default();
+    secrets.configure_kingdee(&mut kingdee_config);
+    let (kingdee_sim, kingdee_control) = build_with_control(kingdee_config)?;
     let kingdee = kingdee_sim.serve(loopback()).await?;
     let mut banniu_config = BanniuConfig::default();
+    secrets.configure_banniu(&mut banniu_config);
     banniu_config.common.data.seed = SEED;
     banniu_config.common.data.orders = 20;
     let (banniu_sim, banniu_tasks) = build_parts(banniu_config)?;

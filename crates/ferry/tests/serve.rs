@@ -1,0 +1,284 @@
+//! `ferry serve` end to end: seeds 002 (Jushuitan) and 004 (WDT flagship) on simulators into
+//! SQLite, both scheduled every 2 seconds. Their runs happen on schedule and show in the API;
+//! `/metrics` counts equal the ledger's; a record the target refuses is failed, and after the
+//! cause is gone `POST /retry` writes it; SIGTERM stops the server with exit 0.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Seed, TargetDb, Workspace, expected};
+use ferry_sim::{ModifiedRange, Platform, SimBuilder};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+
+const TOKEN: &str = "e2e-token";
+const JST: &str = "jst-orders-to-mysql";
+const EVERY_2S: &str = "*/2 * * * * *";
+
+/// One HTTP/1.1 request with the token; returns the status and the body.
+async fn http(addr: &str, method: &str, path: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+async fn json(addr: &str, method: &str, path: &str) -> (u16, Value) {
+    let (status, body) = http(addr, method, path).await;
+    let value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}"));
+    (status, value)
+}
+
+/// Polls `GET path` until `done` holds (at most about a minute, then fails with the last body).
+async fn wait_for(addr: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        let (status, body) = json(addr, "GET", path).await;
+        if status == 200 && done(&body) {
+            return body;
+        }
+        last = body;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{path} never got there; last answer: {last:#}");
+}
+
+fn scheme<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|view| view["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list:#}"))
+}
+
+/// The value of the Prometheus sample `name{labels}`.
+fn sample(text: &str, name: &str, labels: &str) -> Option<f64> {
+    let prefix = format!("{name}{{{labels}}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map(|value| value.parse().unwrap())
+}
+
+/// Sets the scheme file's `schedule`.
+fn schedule(path: &std::path::Path, cron: &str) {
+    let mut scheme: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    scheme["schedule"] = Value::String(cron.to_owned());
+    std::fs::write(path, serde_json::to_string_pretty(&scheme).unwrap()).unwrap();
+}
+
+async fn target_sql(ws: &Workspace, sql: String) {
+    let pool = sqlx::SqlitePool::connect(&ws.target_url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_runs_schemes_on_schedule_and_answers_the_api() {
+    let jst = SimBuilder::new(Platform::Jushuitan)
+        .seed(5)
+        .orders(60)
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let wdt = SimBuilder::new(Platform::WdtFlagship)
+        .seed(6)
+        .orders(30)
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    // Both first runs reach from 2024 to now: fast rates keep the many empty windows quick.
+    let mut seed = Seed::jushuitan(&jst.base_url(), "qimensecret");
+    seed.source.push_str("rate = \"1000/s\"\n");
+    let ws = Workspace::for_seed(seed, TargetDb::Sqlite).await;
+    let wdt_seed = Seed::wdt_flagship(&wdt.base_url(), "testsecret:testsalt");
+    let ddl = std::fs::read_to_string(
+        common::repo().join(format!("examples/sql/{}.sql", wdt_seed.table)),
+    )
+    .unwrap();
+    target_sql(&ws, ddl).await;
+    std::fs::copy(
+        common::repo().join("examples/schemes").join(wdt_seed.file),
+        ws.root.join(wdt_seed.path()),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(ws.root.join("ferry.toml")).unwrap();
+    std::fs::write(
+        ws.root.join("ferry.toml"),
+        format!(
+            "{config}\n{}rate = \"1000/s\"\n\n[server]\ntoken = \"{TOKEN}\"\n",
+            wdt_seed.source
+        ),
+    )
+    .unwrap();
+    schedule(&ws.root.join(ws.seed.path()), EVERY_2S);
+    schedule(&ws.root.join(wdt_seed.path()), EVERY_2S);
+
+    // The target refuses one order (a row error, as a too-long value would be).
+    let truth = jst.simulator().ground_truth(ModifiedRange::default());
+    let expected = expected(&ws.scheme(), &truth);
+    let refused = expected.keys().next().unwrap().clone();
+    target_sql(
+        &ws,
+        format!(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON order_list_query WHEN NEW.id = '{refused}' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        ),
+    )
+    .await;
+
+    let mut child = ws
+        .ferry(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .spawn()
+        .unwrap();
+    // Drain stderr (info logs) so the server never blocks on a full pipe.
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = tokio::spawn(async move {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).await.unwrap();
+        text
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner = stdout.next_line().await.unwrap().unwrap_or_default();
+    let addr = banner
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in `{banner}`"))
+        .to_owned();
+    assert!(banner.starts_with("ferry serve: 2 scheme(s)"), "{banner}");
+
+    // Both run on schedule; the refused record is failed, everything else written.
+    let list = wait_for(&addr, "/api/schemes", |list| {
+        list.as_array().is_some_and(|views| {
+            views.len() == 2
+                && views.iter().all(|view| {
+                    view["last_run"]["status"] == "succeeded" && view["counts"]["pending"] == 0
+                })
+        })
+    })
+    .await;
+    let jst_view = scheme(&list, JST);
+    assert_eq!(jst_view["counts"]["failed"], 1, "{jst_view:#}");
+    assert_eq!(jst_view["schedule"], EVERY_2S);
+    assert!(jst_view["next_run"].as_i64().is_some(), "{jst_view:#}");
+    let (status, runs) = json(&addr, "GET", &format!("/api/schemes/{JST}/runs")).await;
+    assert_eq!(status, 200);
+    assert!(
+        runs.as_array()
+            .unwrap()
+            .iter()
+            .all(|run| run["kind"] == "scheduled"),
+        "{runs:#}"
+    );
+    let (_, failed) = json(
+        &addr,
+        "GET",
+        &format!("/api/schemes/{JST}/records?status=failed"),
+    )
+    .await;
+    assert_eq!(failed.as_array().unwrap().len(), 1, "{failed:#}");
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused by the test"),
+        "{failed:#}"
+    );
+
+    // /metrics reports exactly what the ledger holds.
+    let store = ferry_store::connect(&format!("sqlite://{}", ws.root.join("ferry.db").display()))
+        .await
+        .unwrap();
+    let (status, metrics) = http(&addr, "GET", "/metrics").await;
+    assert_eq!(status, 200);
+    for view in list.as_array().unwrap() {
+        let name = view["name"].as_str().unwrap();
+        let counts = store.counts(name).await.unwrap();
+        for (status, count) in [
+            ("pending", counts.pending),
+            ("written", counts.written),
+            ("failed", counts.failed),
+            ("skipped", counts.skipped),
+        ] {
+            let labels = format!("scheme=\"{name}\",status=\"{status}\"");
+            assert_eq!(
+                sample(&metrics, "ferry_ledger_records", &labels),
+                Some(count as f64),
+                "{labels}\n{metrics}"
+            );
+        }
+        let succeeded = format!("scheme=\"{name}\",kind=\"scheduled\",status=\"succeeded\"");
+        assert!(
+            sample(&metrics, "ferry_runs_total", &succeeded).unwrap_or(0.0) >= 1.0,
+            "{metrics}"
+        );
+    }
+
+    // Once the target accepts the record again, a retry writes it.
+    target_sql(&ws, "DROP TRIGGER refuse_one".to_owned()).await;
+    let (status, view) = json(&addr, "POST", &format!("/api/schemes/{JST}/pause")).await;
+    assert_eq!((status, &view["paused"]), (200, &Value::Bool(true)));
+    let mut triggered = Value::Null;
+    for _ in 0..300 {
+        let (status, body) = json(&addr, "POST", &format!("/api/schemes/{JST}/retry")).await;
+        assert_eq!(status, 202, "{body}");
+        triggered = body;
+        if triggered["triggered"] == "started" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(triggered["triggered"], "started");
+    let view = wait_for(&addr, &format!("/api/schemes/{JST}"), |view| {
+        view["last_run"]["kind"] == "retry" && view["last_run"]["status"] == "succeeded"
+    })
+    .await;
+    assert_eq!(view["counts"]["failed"], 0, "{view:#}");
+    assert_eq!(view["counts"]["pending"], 0, "{view:#}");
+    assert_eq!(ws.actual().await.len(), expected.len());
+    assert!(ws.actual().await.contains_key(&refused));
+    store.close().await;
+
+    // SIGTERM: graceful stop, exit 0.
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().await.unwrap();
+    let stderr = stderr.await.unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains(TOKEN) && !stderr.contains("qimensecret"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn serve_refuses_a_public_address_without_a_token() {
+    let ws =
+        Workspace::for_seed(Seed::jushuitan("http://127.0.0.1:1", "s"), TargetDb::Sqlite).await;
+    let output = ws
+        .ferry(&["serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`0.0.0.0:0`") && stderr.contains("token"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,8 @@
+//! Fuzz target `decoders`: feeds libFuzzer's bytes to [`harness::decoders`]; a panic is a bug.
+
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::decoders(data));
