@@ -132,14 +132,15 @@ async fn the_target_restarted_mid_batch_ends_equal_to_ground_truth() {
     let database = "ferry_restart".to_owned();
     let ws = Workspace::for_seed_on(seed, TargetDb::Mysql(database.clone()), &mariadb.url()).await;
 
-    let run = ws.run(&[]).spawn().unwrap();
-    // Wait for a transaction of ferry's on the target, then kill the server under it.
+    let mut run = ws.run(&[]).spawn().unwrap();
+    // Wait for a transaction of ferry's on the target (or, on a slow machine where the poll
+    // misses the short transactions, for its first rows), then kill the server under it.
     let admin = sqlx::MySqlPool::connect(&format!("{}/mysql", mariadb.url()))
         .await
         .unwrap();
-    let mut open = 0_i64;
-    for _ in 0..5_000 {
-        open = sqlx::query_scalar(
+    let started = std::time::Instant::now();
+    loop {
+        let open: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN \
              information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.DB = ?",
         )
@@ -147,12 +148,27 @@ async fn the_target_restarted_mid_batch_ends_equal_to_ground_truth() {
         .fetch_one(&admin)
         .await
         .unwrap();
-        if open > 0 {
+        let count = format!("SELECT COUNT(*) FROM {database}.order_list_query");
+        let rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+            .fetch_one(&admin)
+            .await
+            .unwrap_or(0);
+        if open > 0 || rows > 0 {
             break;
         }
+        if let Some(status) = run.try_wait().unwrap() {
+            let output = run.wait_with_output().await.unwrap();
+            panic!(
+                "the run ended ({status}) before it wrote anything: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no transaction of ferry's within 120 s"
+        );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    assert!(open > 0, "no transaction of ferry's was ever open");
     admin.close().await;
     mariadb.kill();
     tokio::time::sleep(Duration::from_millis(500)).await;
