@@ -7,80 +7,33 @@ mod common;
 
 use std::time::Duration;
 
+use common::serve::{self, sample, scheme_view as scheme, target_sql};
 use common::{Seed, TargetDb, Workspace, expected};
 use ferry_sim::{ModifiedRange, Platform, SimBuilder};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 
 const TOKEN: &str = "e2e-token";
 const JST: &str = "jst-orders-to-mysql";
 const EVERY_2S: &str = "*/2 * * * * *";
 
-/// One HTTP/1.1 request with the token; returns the status and the body.
 async fn http(addr: &str, method: &str, path: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
-         Content-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, body.to_owned())
+    serve::http(addr, TOKEN, method, path).await
 }
 
 async fn json(addr: &str, method: &str, path: &str) -> (u16, Value) {
-    let (status, body) = http(addr, method, path).await;
-    let value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}"));
-    (status, value)
+    serve::json(addr, TOKEN, method, path).await
 }
 
-/// Polls `GET path` until `done` holds (at most about a minute, then fails with the last body).
 async fn wait_for(addr: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..300 {
-        let (status, body) = json(addr, "GET", path).await;
-        if status == 200 && done(&body) {
-            return body;
-        }
-        last = body;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("{path} never got there; last answer: {last:#}");
-}
-
-fn scheme<'a>(list: &'a Value, name: &str) -> &'a Value {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .find(|view| view["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {list:#}"))
-}
-
-/// The value of the Prometheus sample `name{labels}`.
-fn sample(text: &str, name: &str, labels: &str) -> Option<f64> {
-    let prefix = format!("{name}{{{labels}}} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map(|value| value.parse().unwrap())
+    serve::wait_for(addr, TOKEN, path, done).await
 }
 
 /// Sets the scheme file's `schedule`.
 fn schedule(path: &std::path::Path, cron: &str) {
-    let mut scheme: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    scheme["schedule"] = Value::String(cron.to_owned());
-    std::fs::write(path, serde_json::to_string_pretty(&scheme).unwrap()).unwrap();
-}
-
-async fn target_sql(ws: &Workspace, sql: String) {
-    let pool = sqlx::SqlitePool::connect(&ws.target_url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    serve::edit_scheme(path, |scheme| {
+        scheme["schedule"] = Value::String(cron.to_owned());
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,6 +13,8 @@ use ferry_model::scheme::SchemeContext;
 use ferry_model::{Scheme, SourceFile};
 use sqlx::Row as _;
 
+pub mod serve;
+
 /// 2024-02-01 00:00:00 Beijing time, after all simulated data.
 pub const RANGE_END: &str = "2024-02-01 00:00:00";
 /// Seed 002's scheme inside a workspace.

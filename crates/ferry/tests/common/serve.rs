@@ -1,0 +1,108 @@
+//! Helpers for tests that run `ferry serve` for real: plain HTTP/1.1 calls with a bearer token,
+//! polling the JSON API, Prometheus samples, scheme file edits, SQL on the SQLite target, and
+//! the check that `/metrics` ledger counts equal the ledger's.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use super::Workspace;
+
+/// One HTTP/1.1 request with `token`; returns the status and the body.
+pub async fn http(addr: &str, token: &str, method: &str, path: &str) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, body.to_owned())
+}
+
+/// [`http`] with a JSON answer.
+pub async fn json(addr: &str, token: &str, method: &str, path: &str) -> (u16, Value) {
+    let (status, body) = http(addr, token, method, path).await;
+    let value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{path}: {body}"));
+    (status, value)
+}
+
+/// Polls `GET path` until `done` holds (at most about a minute, then fails with the last body).
+pub async fn wait_for(addr: &str, token: &str, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        let (status, body) = json(addr, token, "GET", path).await;
+        if status == 200 && done(&body) {
+            return body;
+        }
+        last = body;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{path} never got there; last answer: {last:#}");
+}
+
+/// The view of scheme `name` in a `/api/schemes` list.
+pub fn scheme_view<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|view| view["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {list:#}"))
+}
+
+/// The value of the Prometheus sample `name{labels}`.
+pub fn sample(text: &str, name: &str, labels: &str) -> Option<f64> {
+    let prefix = format!("{name}{{{labels}}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map(|value| value.parse().unwrap())
+}
+
+/// Edits the scheme file at `path` with `edit`.
+pub fn edit_scheme(path: &Path, edit: impl FnOnce(&mut Value)) {
+    let mut scheme: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    edit(&mut scheme);
+    std::fs::write(path, serde_json::to_string_pretty(&scheme).unwrap()).unwrap();
+}
+
+/// Runs `sql` on the workspace's SQLite target.
+pub async fn target_sql(ws: &Workspace, sql: String) {
+    let pool = sqlx::SqlitePool::connect(&ws.target_url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+/// Asserts `/metrics`' `ferry_ledger_records` samples of each scheme equal the ledger's counts.
+pub async fn assert_metrics_match_ledger(
+    addr: &str,
+    token: &str,
+    store: &dyn ferry_store::Store,
+    schemes: &[&str],
+) {
+    let (status, metrics) = http(addr, token, "GET", "/metrics").await;
+    assert_eq!(status, 200, "{metrics}");
+    for name in schemes {
+        let counts = store.counts(name).await.unwrap();
+        for (status, count) in [
+            ("pending", counts.pending),
+            ("written", counts.written),
+            ("failed", counts.failed),
+            ("skipped", counts.skipped),
+        ] {
+            let labels = format!("scheme=\"{name}\",status=\"{status}\"");
+            assert_eq!(
+                sample(&metrics, "ferry_ledger_records", &labels).unwrap_or(0.0),
+                count as f64,
+                "{labels}\n{metrics}"
+            );
+        }
+    }
+}
