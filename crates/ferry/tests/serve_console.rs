@@ -20,13 +20,12 @@ use axum::extract::{RawQuery, State};
 use axum::routing::post;
 use browser::{ChromeDriver, WAIT, save_screenshot, texts, wait_texts};
 use common::serve::{
-    assert_metrics_match_ledger, edit_scheme, json, scheme_view, target_sql, wait_for,
+    self, assert_metrics_match_ledger, edit_scheme, json, scheme_view, target_sql, wait_for,
 };
 use common::{Seed, TargetDb, Workspace, assert_same, expected};
 use fantoccini::Locator;
 use ferry_sim::{ModifiedRange, Platform, SimBuilder};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 
 const TOKEN: &str = "e2e-console-token";
 const JST: &str = "jst-orders-to-mysql";
@@ -127,39 +126,18 @@ async fn serve_console_retries_in_chromium_and_a_broken_scheme_alerts_once() {
     }
     edit_scheme(&broken_path, |scheme| scheme["schedule"] = json!(EVERY_2S));
 
-    // The target refuses one order (a row error, as a too-long value would be).
     let truth = jst.simulator().ground_truth(ModifiedRange::default());
     let expected = expected(&ws.scheme(), &truth);
     let refused = expected.keys().next().unwrap().clone();
-    target_sql(
-        &ws,
-        format!(
-            "CREATE TRIGGER refuse_one BEFORE INSERT ON order_list_query WHEN NEW.id = '{refused}' \
-             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-        ),
-    )
-    .await;
+    serve::refuse_order(&ws, &refused).await;
 
-    let mut child = ws
-        .ferry(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
-        .spawn()
-        .unwrap();
-    // Drain stderr (info logs) so the server never blocks on a full pipe.
-    let mut stderr = child.stderr.take().unwrap();
-    let stderr = tokio::spawn(async move {
-        let mut text = String::new();
-        stderr.read_to_string(&mut text).await.unwrap();
-        text
-    });
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = stdout.next_line().await.unwrap().unwrap_or_default();
-    let addr = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in `{banner}`"))
-        .to_owned();
-    assert!(banner.starts_with("ferry serve: 3 scheme(s)"), "{banner}");
+    let server = serve::Server::start(&ws).await;
+    let addr = server.addr.clone();
+    assert!(
+        server.banner.starts_with("ferry serve: 3 scheme(s)"),
+        "{}",
+        server.banner
+    );
 
     // Both good schemes run on schedule; the refused record is failed, everything else written.
     let list = wait_for(&addr, TOKEN, "/api/schemes", |list| {
@@ -321,15 +299,7 @@ async fn serve_console_retries_in_chromium_and_a_broken_scheme_alerts_once() {
     );
 
     // SIGTERM: graceful stop, exit 0, no secret in the logs.
-    let pid = child.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().await.unwrap();
-    let stderr = stderr.await.unwrap();
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    let stderr = server.terminate().await;
     for secret in [TOKEN, "qimensecret", "SECrobot", "robot-token"] {
         assert!(!stderr.contains(secret), "{secret} logged:\n{stderr}");
     }

@@ -106,3 +106,72 @@ pub async fn assert_metrics_match_ledger(
         }
     }
 }
+
+/// Makes the SQLite target refuse the order `refused` (a row error, as a too-long value
+/// would be).
+pub async fn refuse_order(ws: &Workspace, refused: &str) {
+    target_sql(
+        ws,
+        format!(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON order_list_query WHEN NEW.id = '{refused}' \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        ),
+    )
+    .await;
+}
+
+/// A running `ferry serve --listen 127.0.0.1:0 --log-format json` of a workspace.
+pub struct Server {
+    child: tokio::process::Child,
+    /// `host:port` it listens on.
+    pub addr: String,
+    /// Its first stdout line.
+    pub banner: String,
+    stderr: tokio::task::JoinHandle<String>,
+}
+
+impl Server {
+    /// Starts the server and reads where it listens from its banner.
+    pub async fn start(ws: &Workspace) -> Server {
+        use tokio::io::AsyncBufReadExt as _;
+        let mut child = ws
+            .ferry(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .spawn()
+            .unwrap();
+        // Drain stderr (info logs) so the server never blocks on a full pipe.
+        let mut stderr = child.stderr.take().unwrap();
+        let stderr = tokio::spawn(async move {
+            let mut text = String::new();
+            stderr.read_to_string(&mut text).await.unwrap();
+            text
+        });
+        let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let banner = stdout.next_line().await.unwrap().unwrap_or_default();
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in `{banner}`"))
+            .to_owned();
+        Server {
+            child,
+            addr,
+            banner,
+            stderr,
+        }
+    }
+
+    /// Sends SIGTERM; asserts a graceful exit 0 and returns what it logged.
+    pub async fn terminate(mut self) -> String {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = self.child.wait().await.unwrap();
+        let stderr = self.stderr.await.unwrap();
+        assert_eq!(status.code(), Some(0), "{stderr}");
+        stderr
+    }
+}
