@@ -5,9 +5,7 @@ mod support;
 
 use ferry_engine::RunOutcome;
 use ferry_engine::reconcile::Table;
-use ferry_sim::{
-    ClockSetting, FaultConfig, JushuitanConfig, ModifiedRange, Platform, SimBuilder, SimConfig,
-};
+use ferry_sim::{ClockSetting, FaultConfig, ModifiedRange, Platform, SimBuilder};
 use support::{Harness, assert_same};
 
 fn sim(orders: u32) -> SimBuilder {
@@ -78,27 +76,9 @@ async fn late_indexed_records_are_caught_by_the_next_runs_overlap() {
     // The simulator's clock stands at noon on 2024-01-15; ferry stamps requests with the wall
     // clock, so the gateway's timestamp check is widened. Every order becomes visible only
     // 500 s after its `modified` time (less than the scheme's 10 min overlap).
-    let mut config = JushuitanConfig::default();
-    config.qimen.timestamp_tolerance_s = 400_000_000;
-    let mut faults = FaultConfig::default();
-    faults.apply_spec("late=1@500").unwrap();
-    let sim = SimBuilder::from_config(SimConfig::Jushuitan(config))
-        .seed(13)
-        .orders(40_000)
-        .clock("2024-01-15 12:00:00")
-        .faults(faults);
+    let sim = support::late_indexed_jushuitan(13, 40_000, 500);
     let harness = Harness::start(sim, None).await;
-    let modified = harness
-        .columns()
-        .iter()
-        .position(|c| c == "modified")
-        .unwrap();
-    let before = |table: Table, cutoff: &str| -> Table {
-        table
-            .into_iter()
-            .filter(|(_, row)| row[modified].as_deref().is_some_and(|m| m < cutoff))
-            .collect()
-    };
+    let before = |table: Table, cutoff: &str| harness.modified_before(table, cutoff);
 
     // Run 1 at noon covers 06:00 to 11:59 (lag 1 min); orders of 11:51:40..11:59 are not
     // visible yet.

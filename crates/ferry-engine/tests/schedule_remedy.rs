@@ -9,7 +9,7 @@ use ferry_engine::RunOutcome;
 use ferry_engine::reconcile::Table;
 use ferry_engine::schedule::remedy::plan;
 use ferry_engine::schedule::{EngineRunner, Runner};
-use ferry_sim::{ClockSetting, FaultConfig, JushuitanConfig, ModifiedRange, SimBuilder, SimConfig};
+use ferry_sim::{ClockSetting, ModifiedRange, SimBuilder};
 use ferry_store::RunKind;
 use serde_json::json;
 use support::{Harness, assert_same};
@@ -71,27 +71,9 @@ async fn schedule_remedy_plan_takes_over_the_time_fields_and_replaces_the_others
 async fn schedule_remedy_catches_records_indexed_after_the_overlap() {
     // Every order becomes visible 50 minutes after its `modified` time: far beyond the
     // scheme's 10 minute overlap, so normal runs miss the last 50 minutes of each range.
-    let mut config = JushuitanConfig::default();
-    config.qimen.timestamp_tolerance_s = 400_000_000;
-    let mut faults = FaultConfig::default();
-    faults.apply_spec("late=1@3000").unwrap();
-    let sim = SimBuilder::from_config(SimConfig::Jushuitan(config))
-        .seed(17)
-        .orders(20_000)
-        .clock("2024-01-15 12:00:00")
-        .faults(faults);
+    let sim = support::late_indexed_jushuitan(17, 20_000, 3000);
     let harness = Harness::start(sim, None).await;
-    let modified = harness
-        .columns()
-        .iter()
-        .position(|c| c == "modified")
-        .unwrap();
-    let before = |table: Table, cutoff: &str| -> Table {
-        table
-            .into_iter()
-            .filter(|(_, row)| row[modified].as_deref().is_some_and(|m| m < cutoff))
-            .collect()
-    };
+    let before = |table: Table, cutoff: &str| harness.modified_before(table, cutoff);
 
     // Two normal runs, at noon and an hour later.
     let first = harness.run_at(Some(NOON - 6 * 3_600), None, NOON).await;

@@ -49,21 +49,7 @@ async fn serve_runs_schemes_on_schedule_and_answers_the_api() {
         .serve("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
-    // Both first runs reach from 2024 to now: fast rates keep the many empty windows quick.
-    let mut seed = Seed::jushuitan(&jst.base_url(), "qimensecret");
-    seed.source.push_str("rate = \"1000/s\"\n");
-    let ws = Workspace::for_seed(seed, TargetDb::Sqlite).await;
-    let wdt_seed = Seed::wdt_flagship(&wdt.base_url(), "testsecret:testsalt");
-    let ddl = std::fs::read_to_string(
-        common::repo().join(format!("examples/sql/{}.sql", wdt_seed.table)),
-    )
-    .unwrap();
-    target_sql(&ws, ddl).await;
-    std::fs::copy(
-        common::repo().join("examples/schemes").join(wdt_seed.file),
-        ws.root.join(wdt_seed.path()),
-    )
-    .unwrap();
+    let (ws, wdt_seed) = serve::two_seed_workspace(&jst.base_url(), &wdt.base_url()).await;
     let config = std::fs::read_to_string(ws.root.join("ferry.toml")).unwrap();
     std::fs::write(
         ws.root.join("ferry.toml"),

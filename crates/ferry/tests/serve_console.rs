@@ -22,7 +22,7 @@ use browser::{ChromeDriver, WAIT, save_screenshot, texts, wait_texts};
 use common::serve::{
     self, assert_metrics_match_ledger, edit_scheme, json, scheme_view, target_sql, wait_for,
 };
-use common::{Seed, TargetDb, Workspace, assert_same, expected};
+use common::{Seed, assert_same, expected};
 use fantoccini::Locator;
 use ferry_sim::{ModifiedRange, Platform, SimBuilder};
 use serde_json::{Value, json};
@@ -82,21 +82,7 @@ async fn serve_console_retries_in_chromium_and_a_broken_scheme_alerts_once() {
         .unwrap();
     let (robot_url, received) = robot().await;
 
-    // The workspace as serve.rs sets it up (fast rates keep the many empty windows quick) ...
-    let mut seed = Seed::jushuitan(&jst.base_url(), "qimensecret");
-    seed.source.push_str("rate = \"1000/s\"\n");
-    let ws = Workspace::for_seed(seed, TargetDb::Sqlite).await;
-    let wdt_seed = Seed::wdt_flagship(&wdt.base_url(), "testsecret:testsalt");
-    let ddl = std::fs::read_to_string(
-        common::repo().join(format!("examples/sql/{}.sql", wdt_seed.table)),
-    )
-    .unwrap();
-    target_sql(&ws, ddl).await;
-    std::fs::copy(
-        common::repo().join("examples/schemes").join(wdt_seed.file),
-        ws.root.join(wdt_seed.path()),
-    )
-    .unwrap();
+    let (ws, wdt_seed) = serve::two_seed_workspace(&jst.base_url(), &wdt.base_url()).await;
     // ... plus a copy of seed 002 on a connection nobody listens at (no retries), and the robot.
     let broken_path = ws.root.join("schemes/002_jst_orders_broken.json");
     std::fs::copy(ws.root.join(ws.seed.path()), &broken_path).unwrap();

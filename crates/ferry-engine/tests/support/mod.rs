@@ -336,3 +336,33 @@ pub async fn ledger_keys(config: &Config, scheme: &str) -> (BTreeSet<String>, St
     let keys = records.into_iter().map(|record| record.key).collect();
     (keys, ledger_counts(config, scheme).await)
 }
+
+/// A Jushuitan simulator of `orders` orders whose clock stands at noon on 2024-01-15 (ferry
+/// stamps requests with the wall clock, so the gateway's timestamp check is widened) and where
+/// every order becomes visible only `late_secs` after its `modified` time.
+pub fn late_indexed_jushuitan(seed: u64, orders: u32, late_secs: u32) -> SimBuilder {
+    let mut config = ferry_sim::JushuitanConfig::default();
+    config.qimen.timestamp_tolerance_s = 400_000_000;
+    let mut faults = ferry_sim::FaultConfig::default();
+    faults.apply_spec(&format!("late=1@{late_secs}")).unwrap();
+    SimBuilder::from_config(ferry_sim::SimConfig::Jushuitan(config))
+        .seed(seed)
+        .orders(orders)
+        .clock("2024-01-15 12:00:00")
+        .faults(faults)
+}
+
+impl Harness {
+    /// The rows of `table` whose `modified` column is before `cutoff` (`YYYY-MM-DD HH:MM:SS`).
+    pub fn modified_before(&self, table: Table, cutoff: &str) -> Table {
+        let modified = self
+            .columns()
+            .iter()
+            .position(|column| column == "modified")
+            .unwrap();
+        table
+            .into_iter()
+            .filter(|(_, row)| row[modified].as_deref().is_some_and(|m| m < cutoff))
+            .collect()
+    }
+}

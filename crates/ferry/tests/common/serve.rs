@@ -175,3 +175,24 @@ impl Server {
         stderr
     }
 }
+
+/// A SQLite workspace holding seed 002 on the Jushuitan simulator at `jst_url` and seed 004 on
+/// the WDT flagship simulator at `wdt_url`, with fast rates (their first runs reach from 2024 to
+/// now, over many empty windows). Returns the workspace and seed 004's description; its
+/// connection text (`Seed::source`) still has to be appended to ferry.toml.
+pub async fn two_seed_workspace(jst_url: &str, wdt_url: &str) -> (Workspace, super::Seed) {
+    let mut seed = super::Seed::jushuitan(jst_url, "qimensecret");
+    seed.source.push_str("rate = \"1000/s\"\n");
+    let ws = Workspace::for_seed(seed, super::TargetDb::Sqlite).await;
+    let wdt_seed = super::Seed::wdt_flagship(wdt_url, "testsecret:testsalt");
+    let ddl =
+        std::fs::read_to_string(super::repo().join(format!("examples/sql/{}.sql", wdt_seed.table)))
+            .unwrap();
+    target_sql(&ws, ddl).await;
+    std::fs::copy(
+        super::repo().join("examples/schemes").join(wdt_seed.file),
+        ws.root.join(wdt_seed.path()),
+    )
+    .unwrap();
+    (ws, wdt_seed)
+}
