@@ -130,6 +130,75 @@ async fn open_transactions(admin: &sqlx::MySqlPool, database: &str) -> i64 {
     .unwrap()
 }
 
+/// Reads the child's stdout and stderr to the end in the background, so it never blocks on a
+/// full pipe while the test is busy aiming; yields stderr.
+fn drain(child: &mut tokio::process::Child) -> tokio::task::JoinHandle<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    tokio::spawn(async move {
+        let (mut ignored, mut text) = (Vec::new(), Vec::new());
+        let _ = tokio::join!(
+            stdout.read_to_end(&mut ignored),
+            stderr.read_to_end(&mut text)
+        );
+        String::from_utf8_lossy(&text).into_owned()
+    })
+}
+
+/// What a hung `ferry run` was doing, saved for the failure message: MariaDB's process list,
+/// open InnoDB transactions and `SHOW ENGINE INNODB STATUS` (lock waits), and every thread's
+/// backtrace when gdb is installed. Returns where the report was written.
+async fn hang_report(pid: Option<u32>, admin: &sqlx::MySqlPool) -> String {
+    let mut report = String::new();
+    let queries = [
+        "SELECT CONCAT_WS(' | ', ID, USER, DB, COMMAND, TIME, STATE, LEFT(INFO, 200)) \
+         FROM information_schema.PROCESSLIST",
+        "SELECT CONCAT_WS(' | ', trx_id, trx_state, trx_started, trx_mysql_thread_id, \
+         trx_rows_locked, trx_rows_modified, LEFT(trx_query, 200)) FROM information_schema.INNODB_TRX",
+    ];
+    for sql in queries {
+        report.push_str(&format!("== {sql}\n"));
+        match sqlx::query_scalar::<_, String>(sql).fetch_all(admin).await {
+            Ok(lines) => lines
+                .iter()
+                .for_each(|line| report.push_str(&format!("{line}\n"))),
+            Err(error) => report.push_str(&format!("{error}\n")),
+        }
+    }
+    if let Ok(row) = sqlx::query("SHOW ENGINE INNODB STATUS")
+        .fetch_one(admin)
+        .await
+    {
+        let status: String = row.try_get(2).unwrap_or_default();
+        report.push_str(&format!("== SHOW ENGINE INNODB STATUS\n{status}\n"));
+    }
+    if let Some(pid) = pid {
+        let gdb = std::process::Command::new("gdb")
+            .args([
+                "-p",
+                &pid.to_string(),
+                "-batch",
+                "-ex",
+                "thread apply all bt",
+            ])
+            .output();
+        match gdb {
+            Ok(output) => {
+                report.push_str("== gdb thread apply all bt\n");
+                report.push_str(&String::from_utf8_lossy(&output.stdout));
+            }
+            Err(error) => report.push_str(&format!("== no backtrace (gdb: {error})\n")),
+        }
+    }
+    let path = std::env::temp_dir().join(format!("ferry-hang-{}.txt", pid.unwrap_or(0)));
+    std::fs::write(&path, report).unwrap();
+    format!(
+        "process list, InnoDB status and backtraces in {}",
+        path.display()
+    )
+}
+
 /// Which phase a kill at `kill_ms` hit, from what was seen just before and after it.
 fn phase(runs_before: i64, transactions: i64, after: &LedgerState, kill_ms: i64) -> &'static str {
     if after.last_run == runs_before {
@@ -166,9 +235,10 @@ async fn aim_at(
         if started.elapsed() > HUNG_AFTER {
             let state = ledger_state(&ws.root).await;
             let transactions = open_transactions(admin, database).await;
+            let report = hang_report(child.id(), admin).await;
             panic!(
                 "ferry run hung while aiming at {aim:?}: {state:?}, {transactions} open target \
-                 transactions"
+                 transactions; {report}"
             );
         }
         let hit = match aim {
@@ -214,10 +284,19 @@ async fn slow_sim(orders: u32, moving: bool) -> ferry_sim::SimHandle {
 async fn rerun_and_reconcile(ws: &Workspace, sim: &ferry_sim::SimHandle, context: &str) {
     let mut succeeded = false;
     for _ in 0..3 {
-        let output = tokio::time::timeout(HUNG_AFTER, ws.run(&[]).output())
-            .await
-            .unwrap_or_else(|_| panic!("a re-run hung ({context})"))
-            .unwrap();
+        let child = ws.run(&[]).spawn().unwrap();
+        let pid = child.id();
+        // The child is killed when dropped, so the report is taken while it is still held.
+        let mut wait = std::pin::pin!(child.wait_with_output());
+        let output = tokio::select! {
+            output = &mut wait => output.unwrap(),
+            () = tokio::time::sleep(HUNG_AFTER) => {
+                let admin = sqlx::MySqlPool::connect(&format!("{}/test", common::mysql_server()))
+                    .await
+                    .unwrap();
+                panic!("a re-run hung ({context}): {}", hang_report(pid, &admin).await)
+            }
+        };
         if output.status.success() {
             succeeded = true;
             break;
@@ -261,6 +340,7 @@ async fn killed_runs_resume_and_the_target_equals_ground_truth() {
         attempts += 1;
         let runs_before = ledger_state(&ws.root).await.last_run;
         let mut child = ws.run(&[]).spawn().unwrap();
+        let stderr = drain(&mut child);
         let delay = delays.next_ms(20, 1_200);
         let killed = match tokio::time::timeout(Duration::from_millis(delay), child.wait()).await {
             Ok(_) => false,
@@ -277,11 +357,11 @@ async fn killed_runs_resume_and_the_target_equals_ground_truth() {
             landed += 1;
             continue;
         }
-        let output = child.wait_with_output().await.unwrap();
+        let status = child.wait().await.unwrap();
         assert!(
-            output.status.success(),
+            status.success(),
             "an unkilled run failed (seed {seed}): {}",
-            String::from_utf8_lossy(&output.stderr)
+            stderr.await.unwrap()
         );
         // The run ended before its kill: it does not count. Forget the ledger so the next run
         // has the whole range to do again.

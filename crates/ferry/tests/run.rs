@@ -1,6 +1,6 @@
 //! `ferry run`, `status`, `records`, `retry` as a user runs them: seed 002 against the
 //! Jushuitan simulator into SQLite (the same engine path as MariaDB; the MariaDB path is the
-//! crash test's).
+//! crash test's), and a MariaDB run's debug logs.
 
 mod common;
 
@@ -84,4 +84,43 @@ async fn a_wrong_secret_fails_the_run_naming_the_connection() {
         "the secret leaked: {stderr}"
     );
     assert_eq!(ws.actual().await.len(), 0);
+}
+
+/// sqlx logs every statement's whole text by default (debug level; slow ones at warn): a
+/// 1000-row `REPLACE` is over 100 KB, written synchronously to stderr by the task holding the
+/// target transaction, so a slow stderr reader stalled runs with their transactions open (the
+/// chaos test's old hang). ferry logs one bounded line per batch instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_logs_carry_no_statement_text_and_stay_line_sized() {
+    let sim = SimBuilder::new(Platform::Jushuitan)
+        .seed(3)
+        .orders(600)
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let database = format!("ferry_logs_{}", std::process::id());
+    let ws = Workspace::new(&sim.base_url(), TargetDb::Mysql(database), "qimensecret").await;
+    let output = ws
+        .run(&[])
+        .env("FERRY_LOG", "debug")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("sql batch written"), "{stderr}");
+    let longest = stderr.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 2_000, "a log line of {longest} bytes");
+    // sqlx's events (target `sqlx::query`) carry statement text; ferry's own never do.
+    for statement in ["sqlx::query", "INSERT INTO ledger_records", "SAVEPOINT"] {
+        let line = stderr.lines().find(|line| line.contains(statement));
+        assert!(line.is_none(), "`{statement}` in the logs: {line:?}");
+    }
+    let truth = sim.simulator().ground_truth(ModifiedRange::default());
+    assert_same(
+        &ws.actual().await,
+        &expected(&ws.scheme(), &truth),
+        "debug run",
+    );
+    ws.cleanup().await;
 }

@@ -61,6 +61,9 @@ use crate::target::{Row, RowOutcome, Target};
 /// Most rows one `write` takes.
 pub const MAX_BATCH: usize = 10_000;
 
+/// A batch taking this long (begin to commit) is logged as a warning.
+const SLOW_BATCH: Duration = Duration::from_secs(5);
+
 /// Statement byte budget where the server sets none (PostgreSQL, SQLite).
 const DEFAULT_STATEMENT_BYTES: usize = 64 << 20;
 
@@ -292,6 +295,7 @@ impl Target for SqlTarget {
         let order = write::admit(&prepared, &self.limits, &mut outcomes);
         if !order.is_empty() {
             let chunks = write::plan(&prepared, &order, &self.limits);
+            let started = std::time::Instant::now();
             let mut tx = self
                 .pool
                 .begin(self.timeout)
@@ -310,11 +314,22 @@ impl Target for SqlTarget {
             tx.commit()
                 .await
                 .map_err(|error| classify(&error).into_call_error(&context()))?;
+            let elapsed = started.elapsed();
+            if elapsed >= SLOW_BATCH {
+                tracing::warn!(
+                    table = %self.table,
+                    rows = rows.len(),
+                    statements = stats.statements,
+                    ?elapsed,
+                    "slow sql batch"
+                );
+            }
             tracing::debug!(
                 table = %self.table,
                 rows = rows.len(),
                 statements = stats.statements,
                 failed = stats.failed,
+                ?elapsed,
                 "sql batch written"
             );
         }

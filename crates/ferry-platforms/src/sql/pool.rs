@@ -6,7 +6,10 @@
 //! server's); the options' timeout bounds connecting, waiting for a pooled connection, and each
 //! statement (MariaDB `max_statement_time`, PostgreSQL `statement_timeout`, SQLite
 //! `busy_timeout`). MySQL statements stay prepared in the connection's cache (see
-//! [`DbTx::execute`]); PostgreSQL and SQLite ones are prepared per call.
+//! [`DbTx::execute`]); PostgreSQL and SQLite ones are prepared per call. sqlx's statement
+//! logging is off: it would write each multi-row statement's whole text (hundreds of kilobytes)
+//! to the log, synchronously, from the task holding the transaction; the target logs a
+//! bounded line per batch instead (and a warning for a slow one).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,7 +17,7 @@ use std::time::Duration;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::{AssertSqlSafe, Connection, MySql, Postgres, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, ConnectOptions as _, Connection, MySql, Postgres, Sqlite, Transaction};
 
 use super::dialect::Dialect;
 
@@ -90,7 +93,8 @@ impl DbPool {
                     // Batches of other sizes are other statements; a few cached ones cover the
                     // full-batch size and the tails, and each holds tens of thousands of
                     // parameter descriptions, so the default of 100 costs memory.
-                    .statement_cache_capacity(STATEMENT_CACHE);
+                    .statement_cache_capacity(STATEMENT_CACHE)
+                    .disable_statement_logging();
                 let limit = format!("SET SESSION max_statement_time = {}", timeout.as_secs_f64());
                 let pool = MySqlPoolOptions::new()
                     .max_connections(connections)
@@ -110,7 +114,8 @@ impl DbPool {
             }
             Dialect::Postgres => {
                 let options = PgConnectOptions::from_str(url)?
-                    .options([("statement_timeout", timeout.as_millis())]);
+                    .options([("statement_timeout", timeout.as_millis())])
+                    .disable_statement_logging();
                 let pool = PgPoolOptions::new()
                     .max_connections(connections)
                     .acquire_timeout(timeout);
@@ -118,7 +123,9 @@ impl DbPool {
                 Ok(DbPool::Postgres(pool.connect_lazy_with(options)))
             }
             Dialect::Sqlite => {
-                let options = SqliteConnectOptions::from_str(url)?.busy_timeout(timeout);
+                let options = SqliteConnectOptions::from_str(url)?
+                    .busy_timeout(timeout)
+                    .disable_statement_logging();
                 let pool = SqlitePoolOptions::new()
                     .max_connections(connections)
                     .acquire_timeout(timeout)

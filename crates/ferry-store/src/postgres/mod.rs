@@ -11,6 +11,7 @@ mod ledger;
 use std::str::FromStr;
 
 use serde_json::Value;
+use sqlx::ConnectOptions as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgPool, Postgres, Transaction};
 
@@ -34,11 +35,13 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to the database at `url` and brings its schema up to date.
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
-        let connect_options =
-            PgConnectOptions::from_str(url).map_err(|source| StoreError::InvalidUrl {
+        let connect_options = PgConnectOptions::from_str(url)
+            .map_err(|source| StoreError::InvalidUrl {
                 url: crate::redact_url(url),
                 source,
-            })?;
+            })?
+            // No statement text in the logs (see the SQLite store).
+            .disable_statement_logging();
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .connect_with(connect_options)
