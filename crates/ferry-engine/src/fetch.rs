@@ -285,12 +285,12 @@ async fn store_page(
     }
     drop(records);
     let mut fetched = Vec::with_capacity(prepared.len());
-    let mut unkeyed = Vec::new();
+    let mut rejected = Vec::new();
     for item in prepared {
         match item {
             Prepared::Keyed(record) => fetched.push(record),
-            Prepared::Unkeyed { record, error } => {
-                unkeyed.push(RecordOutcome {
+            Prepared::Rejected { record, error } => {
+                rejected.push(RecordOutcome {
                     key: record.key.clone(),
                     hash: record.hash,
                     outcome: Outcome::Failed { error },
@@ -309,17 +309,17 @@ async fn store_page(
         .record_fetched(&scheme.name, &fetched, scheme.source.adapter.id_check)
         .await
         .map_err(ledger_error)?;
-    if !unkeyed.is_empty() {
+    if !rejected.is_empty() {
         context
             .store
-            .record_outcomes(&scheme.name, &unkeyed)
+            .record_outcomes(&scheme.name, &rejected)
             .await
             .map_err(ledger_error)?;
-        context.stats.failed.add(unkeyed.len() as u64);
+        context.stats.failed.add(rejected.len() as u64);
     }
     counts.fetched += fetched.len() as u64;
     context.stats.fetched.add(fetched.len() as u64);
-    let unkeyed_keys: HashSet<String> = unkeyed.into_iter().map(|outcome| outcome.key).collect();
+    let rejected_keys: HashSet<String> = rejected.into_iter().map(|outcome| outcome.key).collect();
     for (record, disposition) in fetched.into_iter().zip(dispositions) {
         if !disposition.needs_write() {
             if disposition == ferry_store::Disposition::Skipped {
@@ -328,7 +328,7 @@ async fn store_page(
             }
             continue;
         }
-        if unkeyed_keys.contains(&record.key) {
+        if rejected_keys.contains(&record.key) {
             continue;
         }
         counts.pending += 1;

@@ -147,6 +147,7 @@ mod tests {
                 key: id.to_string(),
                 hash: ContentHash([id as u8; 16]),
                 payload: json!({"id": id, "content": {"77213": trade}}),
+                payload_json: None,
                 source_modified: None,
             })
             .collect();

@@ -32,7 +32,7 @@ pub fn expected_rows(
         }
     }
     prepared.sort_by_key(|item| match item {
-        Prepared::Keyed(record) | Prepared::Unkeyed { record, .. } => record.source_modified,
+        Prepared::Keyed(record) | Prepared::Rejected { record, .. } => record.source_modified,
     });
     let mut rows = BTreeMap::new();
     for item in prepared {

@@ -10,6 +10,9 @@
 //!
 //! A record without a key value is not dropped: it is stored under `!nokey:<hash>` and failed
 //! with a message naming the key field, so it shows in `ferry records --status failed`.
+//! A record holding a value the platform client could not read (`1e999`, nesting past 127
+//! levels: [`ferry_platforms::lenient`]) is stored under its key and failed with the field's
+//! path and the reason; the rest of its page goes on.
 //! The content hash is the 128-bit xxh3 of the flattened record's JSON bytes.
 
 use ferry_expr::flatten::flatten_iter;
@@ -39,12 +42,12 @@ enum KeyRule {
     Source { field: String },
 }
 
-/// A ledger record ready to store, or a record that cannot be keyed.
+/// A ledger record ready to store, or one stored and failed at once.
 #[derive(Debug)]
 pub enum Prepared {
     Keyed(FetchedRecord),
-    /// Stored under a synthetic key and failed with `error`.
-    Unkeyed {
+    /// Stored (under a synthetic key when it has none) and failed with `error`.
+    Rejected {
         record: FetchedRecord,
         error: String,
     },
@@ -125,26 +128,29 @@ impl Keying {
             }
             let key = self.key(&flat, vars, index);
             let payload = Value::Object(flat);
-            let bytes = serde_json::to_vec(&payload).unwrap_or_default();
-            let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&bytes).to_be_bytes());
+            // Serialised once: hashed here, stored as is by the ledger.
+            let text = serde_json::to_string(&payload).unwrap_or_default();
+            let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(text.as_bytes()).to_be_bytes());
             let source_modified = self.modified(&payload);
-            match key {
-                Ok(key) => out.push(Prepared::Keyed(FetchedRecord {
-                    key,
-                    hash,
-                    payload,
-                    source_modified,
-                })),
-                Err(error) => out.push(Prepared::Unkeyed {
-                    record: FetchedRecord {
-                        key: format!("!nokey:{hash}"),
-                        hash,
-                        payload,
-                        source_modified,
-                    },
+            let unreadable = unreadable_value(text.as_bytes(), &payload);
+            let record = |key| FetchedRecord {
+                key,
+                hash,
+                payload,
+                payload_json: Some(text),
+                source_modified,
+            };
+            out.push(match (key, unreadable) {
+                (Ok(key), None) => Prepared::Keyed(record(key)),
+                (Ok(key), Some(error)) => Prepared::Rejected {
+                    record: record(key),
                     error,
-                }),
-            }
+                },
+                (Err(error), _) => Prepared::Rejected {
+                    record: record(format!("!nokey:{hash}")),
+                    error,
+                },
+            });
         }
         filtered
     }
@@ -180,6 +186,18 @@ impl Keying {
             _ => None,
         }
     }
+}
+
+/// Why a record cannot be written, when it holds a value its platform client could not read:
+/// a quick search of its JSON bytes for the marker key, then the marker's path.
+fn unreadable_value(bytes: &[u8], payload: &Value) -> Option<String> {
+    let needle = format!("\"{}\":", ferry_platforms::lenient::INVALID_KEY);
+    memchr::memmem::find(bytes, needle.as_bytes())?;
+    let (path, reason) = ferry_platforms::lenient::find_invalid(payload)?;
+    Some(format!(
+        "field `{path}`: {reason} in the platform's reply; ferry cannot carry this value, so \
+         the record is not written (fix it at the source, or leave it out of the reply)"
+    ))
 }
 
 fn key_text(value: &Value) -> String {

@@ -184,11 +184,13 @@ pub(crate) fn expect_success(reply: &Reply, url: &str) -> Result<(), CallError> 
 }
 
 /// Parses a JSON body; invalid or truncated JSON is `Transient` naming `platform`. Lone UTF-16
-/// surrogate escapes (a string cut inside an emoji) become U+FFFD instead of failing the page.
+/// surrogate escapes (a string cut inside an emoji) become U+FFFD instead of failing the page;
+/// a value JSON cannot hold (`1e999`, nesting past 127 levels) becomes a marker that fails only
+/// its record ([`crate::lenient`]).
 pub(crate) fn parse_json(platform: &str, body: &[u8]) -> Result<serde_json::Value, CallError> {
     let parsed =
-        serde_json::from_slice(body).or_else(|error| match crate::surrogates::repair(body) {
-            Some(repaired) => serde_json::from_slice(&repaired),
+        crate::lenient::parse(body).or_else(|error| match crate::surrogates::repair(body) {
+            Some(repaired) => crate::lenient::parse(&repaired),
             None => Err(error),
         });
     parsed.map_err(|error| {

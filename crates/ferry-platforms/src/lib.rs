@@ -17,6 +17,7 @@ mod http;
 pub mod jackyun;
 pub mod jushuitan;
 pub mod kingdee;
+pub mod lenient;
 pub mod okki;
 pub mod open;
 pub mod qimen;

@@ -172,6 +172,7 @@ async fn seed_customers(store: &dyn Store) -> SeededRun {
             key: (*name).to_owned(),
             hash: ContentHash([index as u8 + 1; 16]),
             payload: json!({ "invoice_title": name, "FName": name, "FNumber": "" }),
+            payload_json: None,
             source_modified: Some(range.from + index as i64),
         })
         .collect();

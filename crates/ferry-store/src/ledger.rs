@@ -204,6 +204,7 @@ mod tests {
             key: key.to_owned(),
             hash: hash(hash_byte),
             payload: json!({ "key": key }),
+            payload_json: None,
             source_modified: None,
         }
     }

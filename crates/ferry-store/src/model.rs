@@ -91,8 +91,22 @@ pub struct FetchedRecord {
     pub hash: ContentHash,
     /// The record as decoded and flattened; kept for writing and for lookups.
     pub payload: Value,
+    /// `payload`'s compact JSON text, when the producer already has it (the engine serialises
+    /// the record once, for its hash); `None` makes the store serialise `payload`.
+    pub payload_json: Option<String>,
     /// The source's modified time of the record, in unix seconds, if it has one.
     pub source_modified: Option<i64>,
+}
+
+impl FetchedRecord {
+    /// The payload's compact JSON text, as stored.
+    pub fn payload_text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.payload_json {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            // `Value`'s `Display` is its compact JSON text (and cannot fail).
+            None => std::borrow::Cow::Owned(self.payload.to_string()),
+        }
+    }
 }
 
 /// What `record_fetched` did with one fetched record.

@@ -135,7 +135,7 @@ pub(crate) fn decode(
     };
     let data_value = match result.get("data") {
         Some(Value::String(text)) if text.trim().is_empty() => Value::Object(Map::new()),
-        Some(Value::String(text)) => serde_json::from_str(text).map_err(|error| {
+        Some(Value::String(text)) => crate::lenient::parse_str(text).map_err(|error| {
             CallError::transient(format!(
                 "invalid JSON in `result.data` of `{platform}`: {error}"
             ))

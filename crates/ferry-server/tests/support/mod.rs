@@ -87,6 +87,7 @@ pub fn record(key: &str) -> FetchedRecord {
         key: key.to_owned(),
         hash: ContentHash(hash),
         payload: json!({"o_id": key}),
+        payload_json: None,
         source_modified: Some(1_704_067_300),
     }
 }

@@ -72,8 +72,7 @@ impl PostgresStore {
             column_keys.push(row.record.key.clone());
             column_statuses.push(row.status.as_str());
             column_hashes.push(row.record.hash.0.to_vec());
-            // `Value`'s `Display` is its compact JSON text (and cannot fail).
-            column_payloads.push(row.record.payload.to_string());
+            column_payloads.push(row.record.payload_text().into_owned());
             column_modified.push(row.record.source_modified);
             column_attempts.push(i64::from(row.attempts));
             column_errors.push(row.last_error.clone());

@@ -55,7 +55,7 @@ impl SqliteStore {
                     .push_bind(row.record.key.clone())
                     .push_bind(row.status.as_str())
                     .push_bind(row.record.hash.0.to_vec())
-                    .push_bind(row.record.payload.to_string())
+                    .push_bind(row.record.payload_text().into_owned())
                     .push_bind(row.record.source_modified)
                     .push_bind(i64::from(row.attempts))
                     .push_bind(row.last_error.clone())

@@ -14,6 +14,7 @@ pub fn fetched(key: &str, version: u8) -> FetchedRecord {
         key: key.to_owned(),
         hash: hash(version),
         payload: json!({ "key": key, "version": version }),
+        payload_json: None,
         source_modified: Some(1_714_000_000 + i64::from(version)),
     }
 }
@@ -23,6 +24,7 @@ pub fn fetched_with(key: &str, version: u8, payload: Value) -> FetchedRecord {
         key: key.to_owned(),
         hash: hash(version),
         payload,
+        payload_json: None,
         source_modified: None,
     }
 }
