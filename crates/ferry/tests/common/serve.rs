@@ -133,11 +133,14 @@ pub struct Server {
 impl Server {
     /// Starts the server and reads where it listens from its banner.
     pub async fn start(ws: &Workspace) -> Server {
+        Server::spawn(ws.ferry(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])).await
+    }
+
+    /// Starts `command` (a `ferry serve` with piped stdout and stderr) and reads where it
+    /// listens from its banner; a server on all interfaces (`0.0.0.0`) is reached on loopback.
+    pub async fn spawn(mut command: tokio::process::Command) -> Server {
         use tokio::io::AsyncBufReadExt as _;
-        let mut child = ws
-            .ferry(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
-            .spawn()
-            .unwrap();
+        let mut child = command.spawn().unwrap();
         // Drain stderr (info logs) so the server never blocks on a full pipe.
         let mut stderr = child.stderr.take().unwrap();
         let stderr = tokio::spawn(async move {
@@ -152,7 +155,7 @@ impl Server {
             .nth(1)
             .and_then(|rest| rest.split('/').next())
             .unwrap_or_else(|| panic!("no address in `{banner}`"))
-            .to_owned();
+            .replace("0.0.0.0", "127.0.0.1");
         Server {
             child,
             addr,
