@@ -89,7 +89,19 @@ impl Flatten<'_> {
     }
 
     fn build(&self) -> Record {
-        let mut output = Record::new();
+        // Sized up front: grown by doubling, the map of a wide record keeps up to half its
+        // entries' space unused, and many such records are in flight at once.
+        let children: usize = self
+            .arrays
+            .iter()
+            .zip(&self.indices)
+            .map(|(array, index)| match array.elements.get(*index) {
+                Some(Value::Object(child)) => child.len(),
+                Some(_) => 1,
+                None => 0,
+            })
+            .sum();
+        let mut output = Record::with_capacity(self.record.len() + children);
         for (key, value) in self.record {
             if !self.is_flattened(key) {
                 output.insert(key.clone(), value.clone());

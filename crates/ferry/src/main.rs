@@ -14,6 +14,13 @@ mod session;
 
 use clap::Parser;
 
+/// jemalloc, as Vector uses it: records are allocated on the fetching task and freed on the
+/// writer lanes (other threads), which fragments glibc's per-thread arenas; side by side at
+/// 10k orders peak RSS is about 9 % lower (docs/benchmarks.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use crate::cli::{Cli, Command};
 use crate::exit::Exit;
 
