@@ -191,8 +191,7 @@ impl Keying {
 /// Why a record cannot be written, when it holds a value its platform client could not read:
 /// a quick search of its JSON bytes for the marker key, then the marker's path.
 fn unreadable_value(bytes: &[u8], payload: &Value) -> Option<String> {
-    let needle = format!("\"{}\":", ferry_platforms::lenient::INVALID_KEY);
-    memchr::memmem::find(bytes, needle.as_bytes())?;
+    memchr::memmem::find(bytes, ferry_platforms::lenient::INVALID_NEEDLE.as_bytes())?;
     let (path, reason) = ferry_platforms::lenient::find_invalid(payload)?;
     Some(format!(
         "field `{path}`: {reason} in the platform's reply; ferry cannot carry this value, so \

@@ -20,6 +20,10 @@ use serde_json::{Map, Value};
 /// The key of the marker object that stands for a value that could not be read.
 pub const INVALID_KEY: &str = "$ferry_invalid";
 
+/// How a marker starts in compact JSON text: a cheap test for "may hold a marker" over a
+/// serialised record, before [`find_invalid`] walks it.
+pub const INVALID_NEEDLE: &str = "\"$ferry_invalid\":";
+
 /// Nested containers serde_json reads (its limit of 128 refuses the 128th); the lenient read
 /// keeps every value within it, so what it returns can be written and read back (the ledger).
 const MAX_NESTING: usize = 127;
@@ -240,6 +244,12 @@ mod tests {
             parse(shallow.as_bytes()).unwrap(),
             serde_json::from_str::<Value>(&shallow).unwrap()
         );
+    }
+
+    #[test]
+    fn the_needle_is_how_a_marker_serialises() {
+        let text = serde_json::to_string(&marker("r".to_owned())).unwrap();
+        assert!(text.starts_with(&format!("{{{INVALID_NEEDLE}")), "{text}");
     }
 
     #[test]

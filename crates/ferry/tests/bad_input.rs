@@ -207,6 +207,13 @@ fn run_between(ws: &Workspace, from: &str, to: &str) -> tokio::process::Command 
     ws.ferry(&["run", &scheme, "--from", from, "--to", to])
 }
 
+/// `ferry run` of the workspace's scheme over `[from, to)`, which must exit 0.
+async fn run_succeeds(ws: &Workspace, from: &str, to: &str) {
+    let output = run_between(ws, from, to).output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
 async fn ledger(ws: &Workspace, sql: &str) -> Vec<(String, Option<String>)> {
     let url = format!("sqlite://{}?mode=ro", ws.root.join("ferry.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
@@ -280,12 +287,7 @@ async fn hostile_values_land_byte_for_byte_or_fail_alone_with_a_reason() {
     seed.source = seed.source.replace("max_retries = 10", "max_retries = 1");
     let ws = Workspace::for_seed(seed, TargetDb::Mysql(database)).await;
 
-    let output = run_between(&ws, "2024-01-10", "2024-01-11")
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    run_succeeds(&ws, "2024-01-10", "2024-01-11").await;
     let expected_rows = expected(&ws.scheme(), &landing);
     assert_same(&ws.actual().await, &expected_rows, "hostile values");
     let failed = ledger(
@@ -306,12 +308,7 @@ async fn hostile_values_land_byte_for_byte_or_fail_alone_with_a_reason() {
 
     // Day 11: the two orders with unreadable values fail alone, naming the field and why;
     // the third lands.
-    let output = run_between(&ws, "2024-01-11", "2024-01-12")
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    run_succeeds(&ws, "2024-01-11", "2024-01-12").await;
     let mut landed = landing.clone();
     landed.push(day_11[2].clone());
     assert_same(
@@ -384,12 +381,7 @@ async fn a_page_far_larger_than_asked_for_lands_whole() {
         count: orders.len(),
     }]);
     let ws = Workspace::for_seed(Seed::jushuitan(&base, "qimensecret"), TargetDb::Sqlite).await;
-    let output = run_between(&ws, "2024-01-10", "2024-01-11")
-        .output()
-        .await
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    run_succeeds(&ws, "2024-01-10", "2024-01-11").await;
     let expected_rows = expected(&ws.scheme(), &orders);
     assert!(expected_rows.len() >= 2_500);
     assert_same(&ws.actual().await, &expected_rows, "one huge page");
