@@ -8,8 +8,8 @@
 //! - A lane fills a batch up to the batch size (the scheme's `limit`, capped by the target),
 //!   or flushes what it has when no record arrived for `FLUSH_AFTER`, or when input ends.
 //!   Within a batch a key appears once (its newest version).
-//! - Each record is mapped by rendering the target's `request`; a mapping error fails that
-//!   record alone. The batch goes through the target connection's limiter and retry policy;
+//! - Each record is mapped (the target's `request` rendered) as it reaches its lane, so a batch
+//!   holds positional rows, not payloads; a mapping error fails that record alone. The batch goes through the target connection's limiter and retry policy;
 //!   the per-row outcomes are stored with `record_outcomes`, each for the hash that was
 //!   written. A batch the target failed as a whole leaves its records pending (the next run
 //!   writes them) and stops the lane with the error, which fails the run.
@@ -29,7 +29,7 @@ use tokio::task::JoinSet;
 use crate::context::RunContext;
 use crate::fetch::FetchError;
 use crate::lookup::{answer, has_lookups};
-use crate::request::{render_fields, render_fields_with};
+use crate::request::{render_values, rendered_names};
 use crate::retry;
 
 /// A lane with a partial batch writes it after this long without new records.
@@ -60,13 +60,16 @@ impl Writer {
         let batch_size = batch_size.clamp(1, context.target.max_batch().max(1));
         let mut lanes = Vec::with_capacity(lanes_count);
         let mut tasks = JoinSet::new();
-        let vars = Arc::new(vars);
+        let shared = Arc::new(LaneShared {
+            vars,
+            fields: rendered_names(&context.scheme.target.adapter.request).into(),
+        });
         for _ in 0..lanes_count {
             let (sender, receiver) = mpsc::channel(LANE_QUEUE);
             lanes.push(sender);
             tasks.spawn(lane(
                 context.clone(),
-                Arc::clone(&vars),
+                Arc::clone(&shared),
                 receiver,
                 batch_size,
             ));
@@ -103,69 +106,125 @@ impl Writer {
     }
 }
 
+/// What every lane of a run reads.
+#[derive(Debug)]
+struct LaneShared {
+    /// The run variables templates see while mapping.
+    vars: RunVars,
+    /// The names of a mapped row's values (`Row::fields`).
+    fields: Arc<[String]>,
+}
+
 async fn lane(
     context: RunContext,
-    vars: Arc<RunVars>,
+    shared: Arc<LaneShared>,
     mut receiver: mpsc::Receiver<WriteItem>,
     batch_size: usize,
 ) -> Result<(), String> {
     let mut batch = Batch::default();
+    let with_lookups = has_lookups(&context.scheme.target.adapter.request);
     loop {
-        let next = if batch.items.is_empty() {
+        let next = if batch.is_empty() {
             receiver.recv().await
         } else {
             match tokio::time::timeout(FLUSH_AFTER, receiver.recv()).await {
                 Ok(next) => next,
                 Err(_idle) => {
-                    write_batch(&context, &vars, batch.take()).await?;
+                    write_batch(&context, batch.take()).await?;
                     continue;
                 }
             }
         };
         let Some(item) = next else {
-            if !batch.items.is_empty() {
-                write_batch(&context, &vars, batch.take()).await?;
+            if !batch.is_empty() {
+                write_batch(&context, batch.take()).await?;
             }
             return Ok(());
         };
-        batch.push(item);
-        if batch.items.len() >= batch_size {
-            write_batch(&context, &vars, batch.take()).await?;
+        // Mapped on arrival: the batch holds rows (positional values) instead of the
+        // records' full payloads, a third of the memory.
+        let mapped = match &item.payload {
+            Value::Object(record) => map_record(&context, record, &shared.vars, with_lookups).await,
+            _ => Err("mapping failed: the stored record is not an object".to_owned()),
+        };
+        let entry = match mapped {
+            Ok(values) => Mapped::Row {
+                row: Row {
+                    key: item.key,
+                    fields: Arc::clone(&shared.fields),
+                    values,
+                },
+                hash: item.hash,
+            },
+            Err(error) => Mapped::Failed(RecordOutcome {
+                key: item.key,
+                hash: item.hash,
+                outcome: Outcome::Failed { error },
+            }),
+        };
+        batch.push(entry);
+        if batch.len() >= batch_size {
+            write_batch(&context, batch.take()).await?;
         }
     }
 }
 
-/// Records of one batch, each key once.
+/// A record of a batch, mapped, or failed by its mapping.
+#[derive(Debug)]
+enum Mapped {
+    Row { row: Row, hash: ContentHash },
+    Failed(RecordOutcome),
+}
+
+impl Mapped {
+    fn key(&self) -> &str {
+        match self {
+            Mapped::Row { row, .. } => &row.key,
+            Mapped::Failed(outcome) => &outcome.key,
+        }
+    }
+}
+
+/// Records of one batch, each key once (its newest version).
 #[derive(Debug, Default)]
 struct Batch {
-    items: Vec<WriteItem>,
+    entries: Vec<Mapped>,
     positions: HashMap<String, usize>,
 }
 
 impl Batch {
-    fn push(&mut self, item: WriteItem) {
-        match self.positions.entry(item.key.clone()) {
-            Entry::Occupied(position) => self.items[*position.get()] = item,
+    fn push(&mut self, entry: Mapped) {
+        match self.positions.entry(entry.key().to_owned()) {
+            Entry::Occupied(position) => self.entries[*position.get()] = entry,
             Entry::Vacant(slot) => {
-                slot.insert(self.items.len());
-                self.items.push(item);
+                slot.insert(self.entries.len());
+                self.entries.push(entry);
             }
         }
     }
 
-    fn take(&mut self) -> Vec<WriteItem> {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn take(&mut self) -> Vec<Mapped> {
         self.positions.clear();
-        std::mem::take(&mut self.items)
+        std::mem::take(&mut self.entries)
     }
 }
 
-/// Renders the target's `request` for one record, answering its lookups first.
+/// Renders the target's `request` for one record (values positioned as `LaneShared::fields`),
+/// answering its lookups first.
 async fn map_record(
     context: &RunContext,
     record: &Record,
     vars: &RunVars,
     with_lookups: bool,
-) -> Result<serde_json::Map<String, Value>, String> {
+) -> Result<Vec<Value>, String> {
     let fields = &context.scheme.target.adapter.request;
     let scope = RecordScope::new(record, vars).absent_as_null();
     let mapped = if with_lookups {
@@ -177,41 +236,25 @@ async fn map_record(
             vars,
         )
         .await?;
-        render_fields_with(fields, &scope, &answers)
+        render_values(fields, &scope, Some(&answers))
     } else {
-        render_fields(fields, &scope)
+        render_values(fields, &scope, None)
     };
     mapped.map_err(|error| format!("mapping failed: {error}"))
 }
 
-async fn write_batch(
-    context: &RunContext,
-    vars: &RunVars,
-    items: Vec<WriteItem>,
-) -> Result<(), String> {
-    let fields = &context.scheme.target.adapter.request;
-    let mut outcomes = Vec::with_capacity(items.len());
-    let mut rows = Vec::with_capacity(items.len());
-    let mut row_hashes = Vec::with_capacity(items.len());
-    let with_lookups = has_lookups(fields);
-    for item in items {
-        let mapped = match &item.payload {
-            Value::Object(record) => map_record(context, record, vars, with_lookups).await,
-            _ => Err("mapping failed: the stored record is not an object".to_owned()),
-        };
-        match mapped {
-            Ok(values) => {
-                row_hashes.push(item.hash);
-                rows.push(Row {
-                    key: item.key,
-                    values,
-                });
+/// Writes the mapped rows of a batch and stores every entry's outcome.
+async fn write_batch(context: &RunContext, entries: Vec<Mapped>) -> Result<(), String> {
+    let mut outcomes = Vec::with_capacity(entries.len());
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut row_hashes = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match entry {
+            Mapped::Row { row, hash } => {
+                row_hashes.push(hash);
+                rows.push(row);
             }
-            Err(error) => outcomes.push(RecordOutcome {
-                key: item.key,
-                hash: item.hash,
-                outcome: Outcome::Failed { error },
-            }),
+            Mapped::Failed(outcome) => outcomes.push(outcome),
         }
     }
     if !rows.is_empty() {
@@ -253,4 +296,65 @@ async fn write_batch(
     context.stats.written.add(written);
     context.stats.failed.add(failed);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn row(key: &str, value: Value, hash: u8) -> Mapped {
+        Mapped::Row {
+            row: Row {
+                key: key.to_owned(),
+                fields: vec!["v".to_owned()].into(),
+                values: vec![value],
+            },
+            hash: ContentHash([hash; 16]),
+        }
+    }
+
+    fn failed(key: &str, hash: u8) -> Mapped {
+        Mapped::Failed(RecordOutcome {
+            key: key.to_owned(),
+            hash: ContentHash([hash; 16]),
+            outcome: Outcome::Failed {
+                error: "mapping failed".to_owned(),
+            },
+        })
+    }
+
+    fn summary(entries: &[Mapped]) -> Vec<(String, Option<Value>)> {
+        entries
+            .iter()
+            .map(|entry| match entry {
+                Mapped::Row { row, .. } => (row.key.clone(), Some(row.values[0].clone())),
+                Mapped::Failed(outcome) => (outcome.key.clone(), None),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_keeps_each_keys_newest_entry_in_first_arrival_order() {
+        let mut batch = Batch::default();
+        batch.push(row("a", json!(1), 1));
+        batch.push(failed("b", 1));
+        batch.push(row("c", json!(1), 1));
+        batch.push(failed("a", 2));
+        batch.push(row("b", json!(2), 2));
+        assert_eq!(batch.len(), 3);
+        let entries = batch.take();
+        assert_eq!(
+            summary(&entries),
+            [
+                ("a".to_owned(), None),
+                ("b".to_owned(), Some(json!(2))),
+                ("c".to_owned(), Some(json!(1)))
+            ]
+        );
+        assert!(batch.is_empty());
+        batch.push(row("a", json!(3), 3));
+        assert_eq!(summary(&batch.take()), [("a".to_owned(), Some(json!(3)))]);
+    }
 }

@@ -52,10 +52,7 @@ async fn open(sim: &SimHandle, api: &str, app_secret: &str) -> BanniuTarget {
 fn row(task_id: u64, contents: Value) -> Row {
     let values = json!({"app_id": 21151, "project_id": 77206, "task_id": task_id,
                         "contents": contents});
-    Row {
-        key: task_id.to_string(),
-        values: values.as_object().unwrap().clone(),
-    }
+    Row::from_object(task_id.to_string(), values.as_object().unwrap().clone())
 }
 
 fn add_three(tasks: &BanniuTasks) -> Vec<u64> {
@@ -123,8 +120,9 @@ async fn modes_follow_the_api_and_rows_without_ids_fail_without_a_call() {
     let batch = open(&sim, "task.batchUpdate", "banniusecret").await;
     assert_eq!((single.is_batch(), single.max_batch()), (false, 1));
     assert_eq!((batch.is_batch(), batch.max_batch()), (true, 50));
-    let mut no_task = row(1, json!({"78538": 78534}));
-    no_task.values.remove("task_id");
+    let mut values = row(1, json!({"78538": 78534})).to_object();
+    values.remove("task_id");
+    let no_task = Row::from_object("1", values);
     let requests = sim.simulator().stats().requests;
     assert_eq!(
         batch.write(&[no_task]).await.unwrap(),

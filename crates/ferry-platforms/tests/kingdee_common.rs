@@ -93,10 +93,7 @@ pub fn customer(name: &str, org: &str) -> Row {
         "FINVOICETITLE": name,
         "FTAXREGISTERCODE": format!("91310000MA1{}", name.len())
     });
-    Row {
-        key: name.to_owned(),
-        values: values.as_object().unwrap().clone(),
-    }
+    Row::from_object(name, values.as_object().unwrap().clone())
 }
 
 /// Hostile but valid customer names.

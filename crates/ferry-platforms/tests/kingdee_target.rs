@@ -29,7 +29,7 @@ async fn a_seed_batch_lands_audited_allocated_and_reads_back_exactly() {
     for (index, (record, row)) in saved.iter().zip(&rows).enumerate() {
         let number = format!("CUST{:06}", index + 1);
         let id = 100_001 + index as u64;
-        let mut expected = row.values.clone();
+        let mut expected = row.to_object();
         expected.insert("FNumber".to_owned(), json!(number));
         expected.insert("FCUSTID".to_owned(), json!(id));
         assert_eq!(record.fields, expected);
@@ -62,7 +62,7 @@ async fn one_bad_customer_fails_only_itself_with_kingdees_message() {
     let (handle, control) = start(KingdeeConfig::default()).await;
     let target = target(&connection(&handle, PASSWORD_LOGIN), &scheme(|_| {})).await;
     let mut nameless = customer("无名", "BZ");
-    nameless.values.insert("FName".to_owned(), json!(""));
+    nameless.insert("FName", json!(""));
     let rows = vec![
         customer(NAMES[0], "BZ"),
         customer(NAMES[1], "XX"),
@@ -112,9 +112,7 @@ async fn resending_a_batch_leaves_the_site_unchanged() {
     );
 
     let mut renamed = rows[0].clone();
-    renamed
-        .values
-        .insert("FTAXREGISTERCODE".to_owned(), json!("91310000MA1CHANGED"));
+    renamed.insert("FTAXREGISTERCODE", json!("91310000MA1CHANGED"));
     assert_eq!(target.write(&[renamed]).await.unwrap(), written(1));
     let after = control.records("BD_Customer");
     assert_eq!(after.len(), 3);
@@ -134,12 +132,12 @@ async fn rows_with_numbers_save_by_number() {
     });
     let target = target(&connection(&handle, PASSWORD_LOGIN), &numbered).await;
     let mut row = customer(NAMES[0], "BZ");
-    row.values.insert("FNumber".to_owned(), json!("C-0001"));
+    row.insert("FNumber", json!("C-0001"));
     assert_eq!(
         target.write(std::slice::from_ref(&row)).await.unwrap(),
         written(1)
     );
-    row.values.insert("FName".to_owned(), json!("改名后"));
+    row.insert("FName", json!("改名后"));
     assert_eq!(target.write(&[row]).await.unwrap(), written(1));
     let saved = control.records("BD_Customer");
     assert_eq!(saved.len(), 1);
@@ -193,9 +191,11 @@ async fn save_submit_and_audit_move_the_status() {
     };
     assert_eq!(statuses(), vec!["A", "A", "A"]);
 
-    let by_number = |number: &str| Row {
-        key: number.to_owned(),
-        values: json!({"FNumber": number}).as_object().unwrap().clone(),
+    let by_number = |number: &str| {
+        Row::from_object(
+            number,
+            json!({"FNumber": number}).as_object().unwrap().clone(),
+        )
     };
     let audit = target(&connection, &with_api("audit")).await;
     let early = audit.write(&[by_number("CUST000001")]).await.unwrap();
@@ -229,10 +229,7 @@ async fn save_submit_and_audit_move_the_status() {
         written(1)
     );
     assert_eq!(statuses(), vec!["C", "B", "A"]);
-    let nameless = Row {
-        key: "x".to_owned(),
-        values: serde_json::Map::new(),
-    };
+    let nameless = Row::from_object("x", serde_json::Map::new());
     assert_eq!(
         audit.write(&[nameless]).await.unwrap(),
         vec![RowOutcome::Failed {

@@ -79,8 +79,8 @@ pub async fn open(
     })
 }
 
-fn id_text(values: &Map<String, Value>, name: &str) -> Result<String, String> {
-    match values.get(name) {
+fn id_text(row: &Row, name: &str) -> Result<String, String> {
+    match row.get(name) {
         Some(Value::Number(number)) if number.as_u64().is_some() => Ok(number.to_string()),
         Some(Value::String(text)) if text.trim().parse::<u64>().is_ok() => {
             Ok(text.trim().to_owned())
@@ -100,10 +100,10 @@ fn content_value(value: &Value) -> Value {
 
 /// The update item of one row, or why the row cannot be sent.
 pub fn item(row: &Row) -> Result<Value, String> {
-    let project_id = id_text(&row.values, "project_id")?;
-    let app_id = id_text(&row.values, "app_id")?;
-    let task_id = id_text(&row.values, "task_id")?;
-    let Some(Value::Object(contents)) = row.values.get("contents") else {
+    let project_id = id_text(row, "project_id")?;
+    let app_id = id_text(row, "app_id")?;
+    let task_id = id_text(row, "task_id")?;
+    let Some(Value::Object(contents)) = row.get("contents") else {
         return Err("the row has no `contents` object".to_owned());
     };
     let contents: Map<String, Value> = contents
@@ -243,10 +243,7 @@ mod tests {
     use super::*;
 
     fn row(values: Value) -> Row {
-        Row {
-            key: "k".to_owned(),
-            values: values.as_object().unwrap().clone(),
-        }
+        Row::from_object("k", values.as_object().unwrap().clone())
     }
 
     #[test]

@@ -143,8 +143,7 @@ impl KingdeeTarget {
     }
 
     async fn save(&self, rows: &[Row]) -> Result<Vec<EntityOutcome>, CallError> {
-        let mut models: Vec<Map<String, Value>> =
-            rows.iter().map(|row| row.values.clone()).collect();
+        let mut models: Vec<Map<String, Value>> = rows.iter().map(Row::to_object).collect();
         self.fill_numbers(&mut models).await?;
         let mut outcomes = if self.settings().operation == Operation::BatchSave {
             let count = models.len();
@@ -235,7 +234,7 @@ impl KingdeeTarget {
         for (position, row) in rows.iter().enumerate() {
             let key = names
                 .iter()
-                .find_map(|name| row.values.get(*name).and_then(text_of));
+                .find_map(|name| row.get(name).and_then(text_of));
             match key {
                 Some(key) => {
                     positions.push(position);

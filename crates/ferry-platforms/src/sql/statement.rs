@@ -11,7 +11,9 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::target::field_position;
 
 /// One PostgreSQL column of a rewritten statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,13 +118,13 @@ impl StatementShape {
     }
 }
 
-/// The value a row gives `column`: by exact name, else by name ignoring ASCII case.
-pub(crate) fn column_value<'a>(values: &'a Map<String, Value>, column: &str) -> Option<&'a Value> {
-    values.get(column).or_else(|| {
-        values
+/// The position of the field that gives `column` its value: by exact name, else by name
+/// ignoring ASCII case; `None` binds NULL.
+pub(crate) fn column_position(fields: &[String], column: &str) -> Option<usize> {
+    field_position(fields, column).or_else(|| {
+        fields
             .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(column))
-            .map(|(_, value)| value)
+            .position(|name| name.eq_ignore_ascii_case(column))
     })
 }
 
@@ -203,12 +205,11 @@ mod tests {
     }
 
     #[test]
-    fn column_values_match_by_name_then_ignoring_case() {
-        let Value::Object(values) = json!({"id": 1, "Order_Date": "d"}) else {
-            unreachable!()
-        };
-        assert_eq!(column_value(&values, "id"), Some(&json!(1)));
-        assert_eq!(column_value(&values, "order_date"), Some(&json!("d")));
-        assert_eq!(column_value(&values, "missing"), None);
+    fn column_positions_match_by_name_then_ignoring_case() {
+        let fields = ["id".to_owned(), "Order_Date".to_owned(), "ID".to_owned()];
+        assert_eq!(column_position(&fields, "id"), Some(0));
+        assert_eq!(column_position(&fields, "ID"), Some(2));
+        assert_eq!(column_position(&fields, "order_date"), Some(1));
+        assert_eq!(column_position(&fields, "missing"), None);
     }
 }

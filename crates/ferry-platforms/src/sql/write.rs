@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::classify::{Classified, ErrorClass, classify};
 use super::pool::DbTx;
-use super::statement::{StatementShape, column_value, parameter_text};
+use super::statement::{StatementShape, column_position, parameter_text};
 use crate::target::{Row, RowOutcome};
 
 /// Bytes counted per parameter besides its text (MySQL's binary protocol spends up to 9 on
@@ -39,14 +39,27 @@ pub(crate) struct Prepared<'a> {
     row_bytes: Vec<usize>,
 }
 
-/// Looks up each column of each row and renders its parameter text.
+/// Looks up each column of each row and renders its parameter text. Columns are resolved to
+/// field positions once per distinct field list (all rows of one scheme share one).
 pub(crate) fn prepare<'a>(rows: &'a [Row], columns: &[String]) -> Prepared<'a> {
     let mut params = Vec::with_capacity(rows.len() * columns.len());
     let mut row_bytes = Vec::with_capacity(rows.len());
+    let mut known: &[String] = &[];
+    let mut positions: Vec<Option<usize>> = vec![None; columns.len()];
     for row in rows {
+        let fields: &[String] = &row.fields;
+        if !std::ptr::eq(known, fields) {
+            known = fields;
+            positions = columns
+                .iter()
+                .map(|column| column_position(fields, column))
+                .collect();
+        }
         let mut bytes = 0;
-        for column in columns {
-            let text = column_value(&row.values, column).and_then(parameter_text);
+        for position in &positions {
+            let text = position
+                .map(|position| &row.values[position])
+                .and_then(parameter_text);
             bytes += text.as_deref().map_or(0, str::len) + PARAMETER_OVERHEAD;
             params.push(text);
         }
@@ -191,10 +204,7 @@ mod tests {
         let Value::Object(values) = values else {
             unreachable!()
         };
-        Row {
-            key: key.to_owned(),
-            values,
-        }
+        Row::from_object(key, values)
     }
 
     fn limits(rows: usize, bytes: usize, row_bytes: usize) -> Limits {

@@ -227,10 +227,7 @@ pub fn row(key: &str, values: Vec<(&str, Value)>) -> Row {
     for (column, value) in values {
         map.insert(column.to_owned(), value);
     }
-    Row {
-        key: key.to_owned(),
-        values: map,
-    }
+    Row::from_object(key, map)
 }
 
 /// Strings that break naive quoting, encodings or placeholder parsing.
