@@ -22,12 +22,7 @@ async fn json_of(command: &mut tokio::process::Command) -> (Option<i32>, Value, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_then_rerun_then_status() {
-    let sim = SimBuilder::new(Platform::Jushuitan)
-        .seed(3)
-        .orders(400)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let sim = common::simulator(Platform::Jushuitan, 3, 400).await;
     let ws = Workspace::new(&sim.base_url(), TargetDb::Sqlite, "qimensecret").await;
     let truth = sim.simulator().ground_truth(ModifiedRange::default());
     let expected = expected(&ws.scheme(), &truth);
@@ -92,12 +87,7 @@ async fn a_wrong_secret_fails_the_run_naming_the_connection() {
 /// chaos test's old hang). ferry logs one bounded line per batch instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn debug_logs_carry_no_statement_text_and_stay_line_sized() {
-    let sim = SimBuilder::new(Platform::Jushuitan)
-        .seed(3)
-        .orders(600)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let sim = common::simulator(Platform::Jushuitan, 3, 600).await;
     let database = format!("ferry_logs_{}", std::process::id());
     let ws = Workspace::new(&sim.base_url(), TargetDb::Mysql(database), "qimensecret").await;
     let output = ws

@@ -10,12 +10,7 @@ use ferry_sim::{ModifiedRange, Platform, SimBuilder};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refunds_land_in_mariadb_one_row_per_detail() {
-    let sim = SimBuilder::new(Platform::WdtFlagship)
-        .seed(8)
-        .orders(500)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let sim = common::simulator(Platform::WdtFlagship, 8, 500).await;
     let database = format!("ferry_seed004_{}", std::process::id());
     let ws = Workspace::for_seed(
         Seed::wdt_flagship(&sim.base_url(), "testsecret:testsalt"),

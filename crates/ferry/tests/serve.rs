@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::serve::{self, sample, scheme_view as scheme, target_sql};
 use common::{Seed, TargetDb, Workspace, expected};
-use ferry_sim::{ModifiedRange, Platform, SimBuilder};
+use ferry_sim::{ModifiedRange, Platform};
 use serde_json::Value;
 
 const TOKEN: &str = "e2e-token";
@@ -37,18 +37,8 @@ fn schedule(path: &std::path::Path, cron: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_runs_schemes_on_schedule_and_answers_the_api() {
-    let jst = SimBuilder::new(Platform::Jushuitan)
-        .seed(5)
-        .orders(60)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let wdt = SimBuilder::new(Platform::WdtFlagship)
-        .seed(6)
-        .orders(30)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let jst = common::simulator(Platform::Jushuitan, 5, 60).await;
+    let wdt = common::simulator(Platform::WdtFlagship, 6, 30).await;
     let (ws, wdt_seed) = serve::two_seed_workspace(&jst.base_url(), &wdt.base_url()).await;
     let config = std::fs::read_to_string(ws.root.join("ferry.toml")).unwrap();
     std::fs::write(

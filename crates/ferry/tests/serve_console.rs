@@ -24,7 +24,7 @@ use common::serve::{
 };
 use common::{Seed, assert_same, expected};
 use fantoccini::Locator;
-use ferry_sim::{ModifiedRange, Platform, SimBuilder};
+use ferry_sim::{ModifiedRange, Platform};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "e2e-console-token";
@@ -68,18 +68,8 @@ async fn robot() -> (String, Received) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_console_retries_in_chromium_and_a_broken_scheme_alerts_once() {
     browser::require_chromium();
-    let jst = SimBuilder::new(Platform::Jushuitan)
-        .seed(5)
-        .orders(60)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let wdt = SimBuilder::new(Platform::WdtFlagship)
-        .seed(6)
-        .orders(30)
-        .serve("127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let jst = common::simulator(Platform::Jushuitan, 5, 60).await;
+    let wdt = common::simulator(Platform::WdtFlagship, 6, 30).await;
     let (robot_url, received) = robot().await;
 
     let (ws, wdt_seed) = serve::two_seed_workspace(&jst.base_url(), &wdt.base_url()).await;

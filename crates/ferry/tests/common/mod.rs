@@ -77,6 +77,21 @@ max_retries = 10
     }
 }
 
+/// A simulator of `platform` with `orders` records generated from `seed`, serving on a free
+/// loopback port.
+pub async fn simulator(
+    platform: ferry_sim::Platform,
+    seed: u64,
+    orders: u32,
+) -> ferry_sim::SimHandle {
+    ferry_sim::SimBuilder::new(platform)
+        .seed(seed)
+        .orders(orders)
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
