@@ -8,8 +8,8 @@
 //!   reached. At most `MAX_PAGES` pages are followed.
 //! - Each page is flattened, filtered and keyed, stored in the ledger (durable) and only then
 //!   are the records that need a write handed to the writer. While a page is stored, the next
-//!   one (if the platform says there is one) is already being requested, so at most two pages
-//!   are held.
+//!   one (if the platform says there is one) is already being requested and prepared, so at
+//!   most two pages are held.
 //! - Completeness: where the platform reports a total, the distinct source records of one pass
 //!   (by the platform's record id, else the scheme's source `id`) must reach the largest total
 //!   reported during that pass; otherwise records moved between pages while we paged, and the
@@ -24,7 +24,9 @@ use std::pin::Pin;
 
 use ferry_expr::{RecordScope, RunVars};
 use ferry_platforms::{Page, PageRequest};
-use ferry_store::{Outcome, RecordOutcome, RunCounts, TimeRange, WindowStats, WindowStatus};
+use ferry_store::{
+    FetchedRecord, Outcome, RecordOutcome, RunCounts, TimeRange, WindowStats, WindowStatus,
+};
 use serde_json::Value;
 
 use crate::context::RunContext;
@@ -179,18 +181,14 @@ async fn fetch_pass(
     let mut total: Option<u64> = None;
     let first = shape.first_page;
     let last = first.saturating_add(MAX_PAGES);
-    let mut page = fetch_numbered(context, vars, first, page_size).await?;
+    let mut page = fetch_prepared(context, vars, first, page_size).await?;
     let mut page_number = first;
     loop {
         stats.pages += 1;
         context.stats.pages.add(1);
         total = total.max(page.total);
-        let received = page.records.len();
-        for record in &page.records {
-            if let Value::Object(record) = record {
-                seen.insert(context.keying.source_identity(record));
-            }
-        }
+        seen.extend(page.identities.iter().copied());
+        let received = page.identities.len();
         let more = match page.has_next {
             Some(has_next) => has_next && received > 0,
             None => {
@@ -199,26 +197,68 @@ async fn fetch_pass(
             }
         };
         if !more {
-            store_page(context, writer, vars, page.records, &mut stats.counts).await?;
+            store_page(context, writer, page.records, &mut stats.counts).await?;
             return Ok((seen.len() as u64, total));
         }
         page_number += 1;
         if page_number >= last {
-            store_page(context, writer, vars, page.records, &mut stats.counts).await?;
+            store_page(context, writer, page.records, &mut stats.counts).await?;
             return Err(FetchError::Failed(format!(
                 "gave up after {MAX_PAGES} pages in one window; narrow `sync.max_span`"
             )));
         }
-        // The next page is requested while this one is stored and queued: the platform's
-        // round trip overlaps the ledger write. A failed store still wins over the next
-        // page's outcome.
+        // The next page is requested and prepared while this one is stored and queued: the
+        // platform's round trip and the flattening overlap the ledger write. A failed store
+        // still wins over the next page's outcome.
         let (stored, next) = tokio::join!(
-            store_page(context, writer, vars, page.records, &mut stats.counts),
-            fetch_numbered(context, vars, page_number, page_size)
+            store_page(context, writer, page.records, &mut stats.counts),
+            fetch_prepared(context, vars, page_number, page_size)
         );
         stored?;
         page = next?;
     }
+}
+
+/// A page fetched and prepared: what paging needs from it, and its records ready for the
+/// ledger.
+struct PreparedPage {
+    total: Option<u64>,
+    has_next: Option<bool>,
+    /// The source identity of each record the page held (see `Keying::source_identity`).
+    identities: Vec<u64>,
+    records: PreparedRecords,
+}
+
+/// A page's flattened, filtered and keyed records.
+struct PreparedRecords {
+    /// Every record to store, rejected ones included.
+    fetched: Vec<FetchedRecord>,
+    /// The failure of each rejected record (stored, never written).
+    rejected: Vec<RecordOutcome>,
+}
+
+/// Fetches page `page_number` and prepares its records.
+async fn fetch_prepared(
+    context: &RunContext,
+    vars: &RunVars,
+    page_number: u32,
+    page_size: u32,
+) -> Result<PreparedPage, FetchError> {
+    let page = fetch_numbered(context, vars, page_number, page_size).await?;
+    let identities = page
+        .records
+        .iter()
+        .filter_map(|record| match record {
+            Value::Object(record) => Some(context.keying.source_identity(record)),
+            _ => None,
+        })
+        .collect();
+    Ok(PreparedPage {
+        total: page.total,
+        has_next: page.has_next,
+        identities,
+        records: prepare_records(context, vars, page.records),
+    })
 }
 
 /// Renders the request for `page_number` and fetches that page.
@@ -265,14 +305,8 @@ async fn fetch_page(
     })
 }
 
-/// Prepares a page's records, stores them in the ledger and queues those needing a write.
-async fn store_page(
-    context: &RunContext,
-    writer: &Writer,
-    vars: &RunVars,
-    records: Vec<Value>,
-    counts: &mut RunCounts,
-) -> Result<(), FetchError> {
+/// Flattens, filters and keys a page's source records.
+fn prepare_records(context: &RunContext, vars: &RunVars, records: Vec<Value>) -> PreparedRecords {
     let scheme = &context.scheme;
     context.stats.source_records.add(records.len() as u64);
     let mut prepared = Vec::with_capacity(records.len());
@@ -299,6 +333,18 @@ async fn store_page(
             }
         }
     }
+    PreparedRecords { fetched, rejected }
+}
+
+/// Stores a page's prepared records in the ledger and queues those needing a write.
+async fn store_page(
+    context: &RunContext,
+    writer: &Writer,
+    records: PreparedRecords,
+    counts: &mut RunCounts,
+) -> Result<(), FetchError> {
+    let scheme = &context.scheme;
+    let PreparedRecords { fetched, rejected } = records;
     if fetched.is_empty() {
         return Ok(());
     }

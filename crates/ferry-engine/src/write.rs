@@ -9,10 +9,15 @@
 //!   or flushes what it has when no record arrived for `FLUSH_AFTER`, or when input ends.
 //!   Within a batch a key appears once (its newest version).
 //! - Each record is mapped (the target's `request` rendered) as it reaches its lane, so a batch
-//!   holds positional rows, not payloads; a mapping error fails that record alone. The batch goes through the target connection's limiter and retry policy;
-//!   the per-row outcomes are stored with `record_outcomes`, each for the hash that was
-//!   written. A batch the target failed as a whole leaves its records pending (the next run
-//!   writes them) and stops the lane with the error, which fails the run.
+//!   holds positional rows, not payloads; a mapping error fails that record alone.
+//! - The batch goes through the target connection's limiter and retry policy. Its per-row
+//!   outcomes are stored with `record_outcomes`, each for the hash that was written, by the
+//!   lane's recorder task, in the order the batches were written, while the lane maps and
+//!   writes its next batch (at most `OUTCOME_QUEUE` batches' outcomes wait). A crash before
+//!   they are stored leaves the records pending: the next run writes them again.
+//! - A batch the target failed as a whole leaves its records pending (the next run writes
+//!   them) and stops the lane with the error, which fails the run; so does a ledger error
+//!   while storing outcomes.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -37,6 +42,8 @@ const FLUSH_AFTER: Duration = Duration::from_millis(500);
 /// Records queued per lane ahead of the batch being filled: enough to keep the lane busy
 /// while the fetcher stores the next page, small enough to keep memory flat.
 const LANE_QUEUE: usize = 256;
+/// Written batches per lane whose outcomes wait to be stored while the lane goes on.
+const OUTCOME_QUEUE: usize = 2;
 
 /// One record to write.
 #[derive(Debug)]
@@ -115,12 +122,81 @@ struct LaneShared {
     fields: Arc<[String]>,
 }
 
+/// One lane: maps and writes batches, while its recorder stores the outcomes of the batches
+/// written before. The first error (the lane's, else the recorder's) ends it.
 async fn lane(
     context: RunContext,
     shared: Arc<LaneShared>,
-    mut receiver: mpsc::Receiver<WriteItem>,
+    receiver: mpsc::Receiver<WriteItem>,
     batch_size: usize,
 ) -> Result<(), String> {
+    let (outcomes, pending_outcomes) = mpsc::channel(OUTCOME_QUEUE);
+    let recorder = tokio::spawn(record_outcomes(context.clone(), pending_outcomes));
+    let written = write_lane(&context, &shared, receiver, batch_size, outcomes).await;
+    let recorded = recorder
+        .await
+        .unwrap_or_else(|error| Err(format!("the outcome recorder failed: {error}")));
+    match (written, recorded) {
+        // The lane stopped because the recorder did: the recorder's error says why.
+        (Err(WriteStop::RecorderGone), recorded) => recorded,
+        (Err(WriteStop::Failed(error)), _) => Err(error),
+        (Ok(()), recorded) => recorded,
+    }
+}
+
+/// Why a lane stopped writing.
+#[derive(Debug)]
+enum WriteStop {
+    /// The target or the mapping of a batch failed.
+    Failed(String),
+    /// The recorder stopped (its result says why).
+    RecorderGone,
+}
+
+impl From<String> for WriteStop {
+    fn from(error: String) -> Self {
+        WriteStop::Failed(error)
+    }
+}
+
+/// Stores each written batch's outcomes, in the order the lane wrote them.
+async fn record_outcomes(
+    context: RunContext,
+    mut batches: mpsc::Receiver<Vec<RecordOutcome>>,
+) -> Result<(), String> {
+    while let Some(outcomes) = batches.recv().await {
+        let written = outcomes
+            .iter()
+            .filter(|outcome| outcome.outcome == Outcome::Written)
+            .count() as u64;
+        let failed = outcomes.len() as u64 - written;
+        context
+            .store
+            .record_outcomes(&context.scheme.name, &outcomes)
+            .await
+            .map_err(|error| format!("ledger: {error}"))?;
+        context.stats.written.add(written);
+        context.stats.failed.add(failed);
+    }
+    Ok(())
+}
+
+/// The lane's own loop: fills batches from `receiver` and writes them, handing each batch's
+/// outcomes to the recorder.
+async fn write_lane(
+    context: &RunContext,
+    shared: &LaneShared,
+    mut receiver: mpsc::Receiver<WriteItem>,
+    batch_size: usize,
+    outcomes: mpsc::Sender<Vec<RecordOutcome>>,
+) -> Result<(), WriteStop> {
+    let write = |entries| async {
+        let done = write_batch(context, entries).await?;
+        outcomes
+            .send(done)
+            .await
+            .map_err(|_| WriteStop::RecorderGone)
+    };
     let mut batch = Batch::default();
     let with_lookups = has_lookups(&context.scheme.target.adapter.request);
     loop {
@@ -130,21 +206,21 @@ async fn lane(
             match tokio::time::timeout(FLUSH_AFTER, receiver.recv()).await {
                 Ok(next) => next,
                 Err(_idle) => {
-                    write_batch(&context, batch.take()).await?;
+                    write(batch.take()).await?;
                     continue;
                 }
             }
         };
         let Some(item) = next else {
             if !batch.is_empty() {
-                write_batch(&context, batch.take()).await?;
+                write(batch.take()).await?;
             }
             return Ok(());
         };
         // Mapped on arrival: the batch holds rows (positional values) instead of the
         // records' full payloads, a third of the memory.
         let mapped = match &item.payload {
-            Value::Object(record) => map_record(&context, record, &shared.vars, with_lookups).await,
+            Value::Object(record) => map_record(context, record, &shared.vars, with_lookups).await,
             _ => Err("mapping failed: the stored record is not an object".to_owned()),
         };
         let entry = match mapped {
@@ -164,7 +240,7 @@ async fn lane(
         };
         batch.push(entry);
         if batch.len() >= batch_size {
-            write_batch(&context, batch.take()).await?;
+            write(batch.take()).await?;
         }
     }
 }
@@ -243,8 +319,11 @@ async fn map_record(
     mapped.map_err(|error| format!("mapping failed: {error}"))
 }
 
-/// Writes the mapped rows of a batch and stores every entry's outcome.
-async fn write_batch(context: &RunContext, entries: Vec<Mapped>) -> Result<(), String> {
+/// Writes the mapped rows of a batch; returns every entry's outcome.
+async fn write_batch(
+    context: &RunContext,
+    entries: Vec<Mapped>,
+) -> Result<Vec<RecordOutcome>, String> {
     let mut outcomes = Vec::with_capacity(entries.len());
     let mut rows = Vec::with_capacity(entries.len());
     let mut row_hashes = Vec::with_capacity(entries.len());
@@ -283,19 +362,7 @@ async fn write_batch(context: &RunContext, entries: Vec<Mapped>) -> Result<(), S
             });
         }
     }
-    let written = outcomes
-        .iter()
-        .filter(|outcome| outcome.outcome == Outcome::Written)
-        .count() as u64;
-    let failed = outcomes.len() as u64 - written;
-    context
-        .store
-        .record_outcomes(&context.scheme.name, &outcomes)
-        .await
-        .map_err(|error| format!("ledger: {error}"))?;
-    context.stats.written.add(written);
-    context.stats.failed.add(failed);
-    Ok(())
+    Ok(outcomes)
 }
 
 #[cfg(test)]

@@ -10,10 +10,17 @@
 //!
 //! Write transactions start with `BEGIN IMMEDIATE`, so they take the write lock up front and wait
 //! (`busy_timeout`) instead of failing on a lock upgrade. Readers run beside the writer (WAL).
+//! Within one process, write transactions also take turns on an async mutex first
+//! ([`WriteTx`]): SQLite's busy handler waits for a lock held by another connection by sleeping
+//! in steps of up to 100 ms, so the fetcher and the writer lanes storing at the same moment
+//! would otherwise idle for milliseconds per transaction; the mutex hands the turn over as soon
+//! as the previous transaction ends. Other processes on the same file still meet the busy
+//! timeout.
 
 mod ledger;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -21,7 +28,8 @@ use sqlx::ConnectOptions as _;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::StoreError;
 use crate::history::{self, RunFinish};
@@ -55,6 +63,35 @@ const CACHE_KIB: u32 = 512;
 pub struct SqliteStore {
     pool: SqlitePool,
     options: StoreOptions,
+    /// Taken by every write transaction of this process, for its whole length.
+    write_turn: Arc<Mutex<()>>,
+}
+
+/// A write transaction that holds the store's write turn until it commits or is dropped
+/// (rolled back).
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Sqlite>,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
 }
 
 impl SqliteStore {
@@ -77,14 +114,18 @@ impl SqliteStore {
             // of kilobytes); a blocked stderr must never stall a run.
             .disable_statement_logging();
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // A connection to a local file does not go stale the way a network connection does:
+        // no ping before each use (it would cost a round trip to the connection's worker
+        // thread per transaction).
+        let pool_options = SqlitePoolOptions::new().test_before_acquire(false);
         let pool_options = if in_memory {
             // An in-memory database lives as long as one of its connections.
-            SqlitePoolOptions::new()
+            pool_options
                 .max_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
         } else {
-            SqlitePoolOptions::new().max_connections(options.max_connections.max(1))
+            pool_options.max_connections(options.max_connections.max(1))
         };
         let pool = connect_pool(&pool_options, &connect_options).await?;
         let migrator = crate::migrations::sqlite();
@@ -95,17 +136,21 @@ impl SqliteStore {
             // failure that is real.
             migrator.run(&pool).await?;
         }
-        Ok(SqliteStore { pool, options })
+        Ok(SqliteStore {
+            pool,
+            options,
+            write_turn: Arc::new(Mutex::new(())),
+        })
     }
 
-    async fn begin_write(
-        &self,
-        operation: &str,
-    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.pool
+    async fn begin_write(&self, operation: &str) -> Result<WriteTx, StoreError> {
+        let turn = Arc::clone(&self.write_turn).lock_owned().await;
+        let tx = self
+            .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(StoreError::database(operation))
+            .map_err(StoreError::database(operation))?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 }
 
@@ -138,8 +183,6 @@ async fn connect_pool(
 }
 
 crate::exec::impl_sql_exec!(SqlitePool, Sqlite, SqliteRow, "", |pool| &*pool);
-crate::exec::impl_sql_exec!(Transaction<'_, Sqlite>, Sqlite, SqliteRow, "", |tx| {
-    &mut **tx
-});
+crate::exec::impl_sql_exec!(WriteTx, Sqlite, SqliteRow, "", |tx| &mut **tx);
 
 crate::delegate::impl_store!(SqliteStore, Backend::Sqlite);
