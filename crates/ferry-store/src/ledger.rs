@@ -45,6 +45,9 @@ pub(crate) struct FetchedRow<'a> {
     pub status: RecordStatus,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// Whether the stored payload differs from the record's (a new key, or another hash): a
+    /// backend that stores payloads apart writes only these.
+    pub payload_changed: bool,
 }
 
 /// Decides the disposition of every fetched record and the rows to upsert. `existing` holds the
@@ -85,6 +88,7 @@ fn on_fetched<'a>(
             status: RecordStatus::Pending,
             attempts: 0,
             last_error: None,
+            payload_changed: true,
         };
         return (Disposition::New, row);
     };
@@ -114,6 +118,7 @@ fn on_fetched<'a>(
             status,
             attempts,
             last_error,
+            payload_changed: !same_version,
         },
     )
 }
@@ -272,9 +277,12 @@ mod tests {
             (same.attempts, same.last_error.as_deref()),
             (2, Some("boom"))
         );
+        assert!(!same.payload_changed);
         let changed = on_fetched(&record, Some(&state(RecordStatus::Failed, 9, None)), true).1;
         assert_eq!((changed.attempts, changed.last_error), (0, None));
         assert_eq!(changed.status, RecordStatus::Pending);
+        assert!(changed.payload_changed);
+        assert!(on_fetched(&record, None, true).1.payload_changed);
     }
 
     #[test]

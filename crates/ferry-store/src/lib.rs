@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 pub use error::{ErrorClass, StoreError};
 pub use lookup::{LookupCondition, LookupOp, matches};
-pub use migrations::SCHEMA_VERSION;
+pub use migrations::{POSTGRES_SCHEMA_VERSION, SQLITE_SCHEMA_VERSION};
 pub use model::{
     Backend, Checkpoint, ContentHash, Disposition, FetchedRecord, LedgerRecord, Outcome,
     OutcomeEffect, RecordFilter, RecordOutcome, RecordStatus, RunCounts, RunEnd, RunId, RunKind,
@@ -52,8 +52,8 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
 }
 
 /// Opens the store at `url`, choosing the backend by the URL's scheme (`sqlite:`,
-/// `postgres://`, `postgresql://`), and brings its schema to `SCHEMA_VERSION`. A SQLite file is
-/// created if missing.
+/// `postgres://`, `postgresql://`), and brings its schema to `SQLITE_SCHEMA_VERSION` or
+/// `POSTGRES_SCHEMA_VERSION`. A SQLite file is created if missing.
 pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Arc<dyn Store>, StoreError> {
     let scheme = url
         .split_once(':')

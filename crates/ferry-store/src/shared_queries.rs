@@ -1,7 +1,8 @@
 //! Ledger queries whose SQL and decoding are the same on both backends (retry, listing,
 //! counts), written once and expanded into each backend's `impl` block, so they cannot drift
 //! apart. The invoking module provides `LEDGER_COLUMNS` (its payload column differs: SQLite
-//! stores text, PostgreSQL casts `json` to text), `ledger_record`, `status_counts` and `sql`.
+//! stores text, PostgreSQL casts `json` to text), `LEDGER_FROM` (SQLite keeps payloads in their
+//! own table), `ledger_record`, `status_counts` and `sql`.
 
 /// Implements `retry_failed_impl`, `records_impl` and `counts_impl` for a backend store type
 /// (with a `pool` and `options`) on the sqlx database `$db`.
@@ -28,7 +29,7 @@ macro_rules! impl_shared_queries {
                 limit: u32,
             ) -> Result<Vec<LedgerRecord>, StoreError> {
                 let mut builder = sqlx::QueryBuilder::<$db>::new(format!(
-                    "SELECT {LEDGER_COLUMNS} FROM ledger_records WHERE scheme = "
+                    "SELECT {LEDGER_COLUMNS} FROM {LEDGER_FROM} WHERE scheme = "
                 ));
                 builder.push_bind(scheme.to_owned());
                 if let Some(status) = filter.status {

@@ -20,6 +20,7 @@ use crate::sql;
 
 const LEDGER_COLUMNS: &str = "record_key, status, hash, written_hash, attempts, last_error, \
      payload::text AS payload, source_modified, first_seen_at, fetched_at, updated_at";
+const LEDGER_FROM: &str = "ledger_records";
 
 const UPSERT_FETCHED: &str = "INSERT INTO ledger_records (scheme, record_key, status, hash, \
      payload, source_modified, attempts, last_error, first_seen_at, fetched_at, updated_at) \

@@ -1,6 +1,9 @@
 //! Ledger operations on SQLite: multi-row reads and upserts in one `BEGIN IMMEDIATE`
 //! transaction per call, transitions decided by `crate::ledger`.
 //!
+//! A record's state lives in `ledger_records`, its payload in `ledger_payloads` (same key):
+//! outcomes touch only the state row, and a fetch writes the payload only when it changed.
+//!
 //! The multi-row statements have as many tuples as the call has records, so nearly every call
 //! is a new statement text: they are not kept in the connection's statement cache
 //! (`persistent(false)`), where each would hold its compiled program (megabytes at a thousand
@@ -25,6 +28,7 @@ use crate::sql;
 
 const LEDGER_COLUMNS: &str = "record_key, status, hash, written_hash, attempts, last_error, \
      payload, source_modified, first_seen_at, fetched_at, updated_at";
+const LEDGER_FROM: &str = "ledger_records JOIN ledger_payloads USING (scheme, record_key)";
 
 crate::shared_queries::impl_shared_queries!(SqliteStore, Sqlite);
 
@@ -46,7 +50,7 @@ impl SqliteStore {
         let (dispositions, rows) = plan_fetched(records, &existing, id_check);
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut builder = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO ledger_records (scheme, record_key, status, hash, payload, \
+                "INSERT INTO ledger_records (scheme, record_key, status, hash, \
                  source_modified, attempts, last_error, first_seen_at, fetched_at, updated_at) ",
             );
             builder.push_values(chunk, |mut values, row| {
@@ -55,7 +59,6 @@ impl SqliteStore {
                     .push_bind(row.record.key.clone())
                     .push_bind(row.status.as_str())
                     .push_bind(row.record.hash.0.to_vec())
-                    .push_bind(row.record.payload_text().into_owned())
                     .push_bind(row.record.source_modified)
                     .push_bind(i64::from(row.attempts))
                     .push_bind(row.last_error.clone())
@@ -65,11 +68,34 @@ impl SqliteStore {
             });
             builder.push(
                 " ON CONFLICT (scheme, record_key) DO UPDATE SET status = excluded.status, \
-                 hash = excluded.hash, payload = excluded.payload, \
-                 source_modified = excluded.source_modified, attempts = excluded.attempts, \
+                 hash = excluded.hash, source_modified = excluded.source_modified, attempts = excluded.attempts, \
                  last_error = excluded.last_error, fetched_at = excluded.fetched_at, \
                  updated_at = excluded.updated_at",
             );
+            builder
+                .build()
+                .persistent(false)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::database(&operation))?;
+        }
+        let changed: Vec<&FetchedRecord> = rows
+            .iter()
+            .filter(|row| row.payload_changed)
+            .map(|row| row.record)
+            .collect();
+        for chunk in changed.chunks(ROWS_PER_STATEMENT) {
+            let mut builder = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO ledger_payloads (scheme, record_key, payload) ",
+            );
+            builder.push_values(chunk, |mut values, record| {
+                values
+                    .push_bind(scheme.to_owned())
+                    .push_bind(record.key.clone())
+                    .push_bind(record.payload_text().into_owned());
+            });
+            builder
+                .push(" ON CONFLICT (scheme, record_key) DO UPDATE SET payload = excluded.payload");
             builder
                 .build()
                 .persistent(false)
@@ -138,9 +164,9 @@ impl SqliteStore {
         conditions: &[LookupCondition],
     ) -> Result<Option<Value>, StoreError> {
         let operation = format!("lookup in scheme `{scheme}`");
-        let mut builder = QueryBuilder::<Sqlite>::new(
-            "SELECT record_key, payload FROM ledger_records WHERE scheme = ",
-        );
+        let mut builder = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT record_key, payload FROM {LEDGER_FROM} WHERE scheme = "
+        ));
         builder.push_bind(scheme.to_owned());
         for (segments, value) in pushdown_equalities(conditions) {
             let Some(path) = json_path(&segments) else {

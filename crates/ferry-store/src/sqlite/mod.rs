@@ -41,17 +41,18 @@ use crate::model::{
 };
 use crate::options::StoreOptions;
 
-/// Rows per multi-row statement: 1000 rows × 11 parameters stays far below SQLite's limit of
+/// Rows per multi-row statement: 1000 rows × 10 parameters stays far below SQLite's limit of
 /// 32766 bound parameters.
 const ROWS_PER_STATEMENT: usize = 1000;
 
-/// Page size of a new ledger file (an existing file keeps its own). A ledger row carries its
-/// record's payload (typically 2–3 KB of JSON): with 4 KB pages most pages hold one row and
-/// a third of each page is wasted, with 8 KB pages three rows fill one.
+/// Page size of a new ledger file (an existing file keeps its own). A payload row holds a
+/// record's JSON (typically 2–3 KB): with 4 KB pages most pages hold one row and a third of
+/// each page is wasted, with 8 KB pages three rows fill one.
 const PAGE_SIZE: u32 = 8192;
 /// WAL pages written before a checkpoint copies them into the database (SQLite's default is
-/// 1000). A record's row is written twice in quick succession (fetched, then its outcome):
-/// a longer WAL lets one checkpoint copy the page once instead of twice. At most about 80 MB.
+/// 1000). A record's state row is written twice in quick succession (fetched, then its
+/// outcome): a longer WAL lets one checkpoint copy the page once instead of twice. At most
+/// about 80 MB.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 /// Page cache per connection, KiB (SQLite's default is 2000). The ledger's writes are
 /// appends and key lookups of recent records; a larger cache was not faster in the benchmark

@@ -159,7 +159,7 @@ mod sqlite {
             .fetch_one(&mut connection)
             .await
             .unwrap();
-        assert_eq!(version, ferry_store::SCHEMA_VERSION);
+        assert_eq!(version, ferry_store::SQLITE_SCHEMA_VERSION);
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&mut connection)
             .await
