@@ -40,6 +40,11 @@ pub struct Sim {
 impl Sim {
     /// Starts the simulator with `orders` orders on `port`, rate-limited to `rate` if given.
     pub async fn start(ferry: &Path, orders: u32, port: u16, rate: Option<&str>) -> Result<Sim> {
+        // Another server on the port (a simulator left running) would answer in this one's
+        // place, with other data.
+        if let Err(error) = std::net::TcpListener::bind(("127.0.0.1", port)) {
+            bail!("port {port} is in use ({error}); stop what listens there or pass --port");
+        }
         let mut command = Command::new(ferry);
         command
             .args(["sim", "jushuitan", "--orders", &orders.to_string()])

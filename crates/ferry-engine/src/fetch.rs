@@ -188,7 +188,7 @@ async fn fetch_pass(
         context.stats.pages.add(1);
         total = total.max(page.total);
         seen.extend(page.identities.iter().copied());
-        let received = page.identities.len();
+        let received = page.received;
         let more = match page.has_next {
             Some(has_next) => has_next && received > 0,
             None => {
@@ -224,7 +224,9 @@ async fn fetch_pass(
 struct PreparedPage {
     total: Option<u64>,
     has_next: Option<bool>,
-    /// The source identity of each record the page held (see `Keying::source_identity`).
+    /// How many records the page held.
+    received: usize,
+    /// The source identity of each of them that is an object (`Keying::source_identity`).
     identities: Vec<u64>,
     records: PreparedRecords,
 }
@@ -256,6 +258,7 @@ async fn fetch_prepared(
     Ok(PreparedPage {
         total: page.total,
         has_next: page.has_next,
+        received: page.records.len(),
         identities,
         records: prepare_records(context, vars, page.records),
     })

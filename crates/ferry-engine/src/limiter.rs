@@ -2,7 +2,9 @@
 //!
 //! Contract: `acquire` returns when a request may be sent. The configured rate (`rate` in
 //! ferry.toml, or the platform's default) is a token bucket (governor) with a burst of one
-//! second's worth of requests. When the platform answers with a rate-limit reply, `throttled`
+//! request: requests are spaced evenly over the period, so no window of the platform's sees
+//! more than the rate (a full bucket at the start would let twice the rate through in the
+//! first second, which a platform counting per second answers with rate-limit replies). When the platform answers with a rate-limit reply, `throttled`
 //! closes the gate for every caller of the connection: for as long as the platform said, or
 //! else for a pause that doubles with each consecutive rate-limit reply (250 ms … 30 s) and
 //! resets with the next success. Rate-limit replies are therefore retried, never lost, and the
@@ -95,8 +97,7 @@ fn backoff_pause(consecutive: u32) -> Duration {
 fn quota(rate: Rate) -> Option<Quota> {
     let count = NonZeroU32::new(rate.count)?;
     let per = Duration::from_secs(u64::from(rate.per_secs.max(1)));
-    let burst = NonZeroU32::new(rate.count.div_ceil(rate.per_secs.max(1))).unwrap_or(count);
-    Quota::with_period(per / count.get()).map(|quota| quota.allow_burst(burst))
+    Quota::with_period(per / count.get()).map(|quota| quota.allow_burst(NonZeroU32::MIN))
 }
 
 #[cfg(test)]
@@ -145,10 +146,22 @@ mod tests {
         })
         .unwrap();
         assert_eq!(quota.replenish_interval(), Duration::from_millis(50));
-        assert_eq!(quota.burst_size().get(), 20);
+        assert_eq!(quota.burst_size().get(), 1);
         let per_minute = quota_of(300, 60);
         assert_eq!(per_minute.replenish_interval(), Duration::from_millis(200));
-        assert_eq!(per_minute.burst_size().get(), 5);
+        assert_eq!(per_minute.burst_size().get(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_fresh_limiter_lets_one_request_through_not_a_burst() {
+        let limiter = Limiter::new(Some(Rate {
+            count: 10,
+            per_secs: 1,
+        }));
+        limiter.acquire().await;
+        // The next token comes 100 ms later, not from a bucket that started full.
+        let bucket = limiter.bucket.as_ref().unwrap();
+        assert!(bucket.check().is_err());
     }
 
     fn quota_of(count: u32, per_secs: u32) -> Quota {
