@@ -68,16 +68,11 @@ impl SqliteStore {
             });
             builder.push(
                 " ON CONFLICT (scheme, record_key) DO UPDATE SET status = excluded.status, \
-                 hash = excluded.hash, source_modified = excluded.source_modified, attempts = excluded.attempts, \
-                 last_error = excluded.last_error, fetched_at = excluded.fetched_at, \
-                 updated_at = excluded.updated_at",
+                 hash = excluded.hash, source_modified = excluded.source_modified, \
+                 attempts = excluded.attempts, last_error = excluded.last_error, \
+                 fetched_at = excluded.fetched_at, updated_at = excluded.updated_at",
             );
-            builder
-                .build()
-                .persistent(false)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::database(&operation))?;
+            execute(&mut tx, builder, &operation).await?;
         }
         let changed: Vec<&FetchedRecord> = rows
             .iter()
@@ -96,12 +91,7 @@ impl SqliteStore {
             });
             builder
                 .push(" ON CONFLICT (scheme, record_key) DO UPDATE SET payload = excluded.payload");
-            builder
-                .build()
-                .persistent(false)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::database(&operation))?;
+            execute(&mut tx, builder, &operation).await?;
         }
         tx.commit()
             .await
@@ -145,12 +135,7 @@ impl SqliteStore {
             builder.push(") AS v WHERE ledger_records.scheme = ");
             builder.push_bind(scheme.to_owned());
             builder.push(" AND ledger_records.record_key = v.column1");
-            builder
-                .build()
-                .persistent(false)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::database(&operation))?;
+            execute(&mut tx, builder, &operation).await?;
         }
         tx.commit()
             .await
@@ -198,6 +183,21 @@ impl SqliteStore {
         }
         Ok(None)
     }
+}
+
+/// Runs a multi-row statement once (its text is not cached: see the module docs).
+async fn execute(
+    connection: &mut SqliteConnection,
+    mut builder: QueryBuilder<Sqlite>,
+    operation: &str,
+) -> Result<(), StoreError> {
+    builder
+        .build()
+        .persistent(false)
+        .execute(connection)
+        .await
+        .map_err(StoreError::database(operation))?;
+    Ok(())
 }
 
 /// The current state of each of `keys` that is in the ledger.
