@@ -129,14 +129,7 @@ impl SqliteStore {
             pool_options.max_connections(options.max_connections.max(1))
         };
         let pool = connect_pool(&pool_options, &connect_options).await?;
-        let migrator = crate::migrations::sqlite();
-        if migrator.run(&pool).await.is_err() {
-            // SQLite has no migration lock: two processes opening a new ledger at once both
-            // try to apply migration 1 and the second fails ("table … already exists") once
-            // the first commits. Running again skips what is applied now, and reports a
-            // failure that is real.
-            migrator.run(&pool).await?;
-        }
+        migrate(&pool).await?;
         Ok(SqliteStore {
             pool,
             options,
@@ -152,6 +145,27 @@ impl SqliteStore {
             .await
             .map_err(StoreError::database(operation))?;
         Ok(WriteTx { tx, _turn: turn })
+    }
+}
+
+/// Brings the schema up to date. SQLite has no migration lock: two processes opening a new
+/// ledger at once both try to apply a migration and the second fails ("table … already
+/// exists") once the first commits. Running again skips what is applied now, so each failed
+/// attempt is followed by another, one more than there are migrations in all; a failure that
+/// is real fails every attempt and is reported.
+async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    let migrator = crate::migrations::sqlite();
+    let attempts = migrator.iter().count() + 1;
+    let mut attempt = 1;
+    loop {
+        match migrator.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(_) if attempt < attempts => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
 }
 
