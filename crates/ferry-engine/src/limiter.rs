@@ -4,10 +4,11 @@
 //! ferry.toml, or the platform's default) is a token bucket (governor) with a burst of one
 //! request: requests are spaced evenly over the period, so no window of the platform's sees
 //! more than the rate (a full bucket at the start would let twice the rate through in the
-//! first second, which a platform counting per second answers with rate-limit replies). When the platform answers with a rate-limit reply, `throttled`
-//! closes the gate for every caller of the connection: for as long as the platform said, or
-//! else for a pause that doubles with each consecutive rate-limit reply (250 ms … 30 s) and
-//! resets with the next success. Rate-limit replies are therefore retried, never lost, and the
+//! first second, which a platform counting per second answers with rate-limit replies).
+//! When the platform answers with a rate-limit reply, `throttled` closes the gate for every
+//! caller of the connection: for as long as the platform said, or else for a pause that
+//! doubles with each consecutive rate-limit reply (250 ms … 30 s) and resets with the next
+//! success. Rate-limit replies are therefore retried, never lost, and the
 //! connection slows down instead of hammering the platform.
 
 use std::num::NonZeroU32;

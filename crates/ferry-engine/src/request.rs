@@ -80,7 +80,8 @@ fn render_into(
     Ok(object)
 }
 
-/// Renders one field that [`renders`] (null for one that does not); `prefix` is the dotted path of its parent, for errors.
+/// Renders one field that [`renders`] (null for one that does not); `prefix` is the dotted path
+/// of its parent, for errors.
 fn render_field(
     field: &RequestField,
     scope: &dyn Scope,
