@@ -16,7 +16,8 @@ use clap::Parser;
 
 /// jemalloc, as Vector uses it: records are allocated on the fetching task and freed on the
 /// writer lanes (other threads), which fragments glibc's per-thread arenas; side by side at
-/// 10k orders peak RSS is about 9 % lower (docs/benchmarks.md).
+/// 10k orders peak RSS is about 9 % lower (docs/benchmarks.md). Its options (one arena) are
+/// compiled in from `.cargo/config.toml`.
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -267,3 +267,34 @@ fn dechunk(body: &str) -> String {
     }
     out
 }
+
+/// The allocator options compiled in from `.cargo/config.toml` are the ones jemalloc
+/// runs with: its exit statistics list the options in effect.
+#[test]
+fn jemalloc_runs_with_the_compiled_in_options() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("--version")
+        .env("_RJEM_MALLOC_CONF", "stats_print:true")
+        .output()
+        .expect("ferry should start");
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let option = |name: &str| {
+        stderr
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(&format!("opt.{name}: ")))
+            .map(|value| {
+                value
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+    };
+    assert_eq!(option("narenas").as_deref(), Some("1"), "{stderr}");
+    assert_eq!(
+        option("dirty_decay_ms").as_deref(),
+        Some("1000"),
+        "{stderr}"
+    );
+}
